@@ -25,8 +25,7 @@ use core::cmp::Ordering;
 /// Sorted `(actor, count)` pairs: the shape of counts inside counters and their deltas.
 pub(crate) type Counts = Vec<(ActorId, u64)>;
 
-#[cfg(feature = "serde")]
-/// Checks the invariants of a decoded count list: strictly sorted actors, no zero count.
+/// Checks the invariants of a count list: strictly sorted actors, no zero count.
 pub(crate) fn check_counts(counts: &[(ActorId, u64)]) -> Result<(), Error> {
     if counts.iter().any(|(_, n)| *n == 0) {
         return Err(Error::InvalidState(
@@ -181,6 +180,18 @@ impl GCounter {
             .map(|(a, n)| (a, *n))
             .chain(own)
             .chain(after.iter().map(|(a, n)| (a, *n)))
+    }
+
+    /// Checks the structural invariants (see the module docs); `Err` describes the first
+    /// broken one. Always `Ok` for states built through this crate's API or decoding.
+    pub fn check_invariants(&self) -> Result<(), Error> {
+        check_counts(&self.others)?;
+        if self.others.iter().any(|(a, _)| *a == self.actor) {
+            return Err(Error::InvalidState(
+                "the replica's own actor is stored twice".into(),
+            ));
+        }
+        Ok(())
     }
 
     /// Builds a replica of `actor` from counts, checking their invariants (decoding).

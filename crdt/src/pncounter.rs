@@ -155,6 +155,19 @@ impl PNCounter {
         up.saturating_sub(down)
     }
 
+    /// Checks the structural invariants of both halves (see [`GCounter::check_invariants`])
+    /// and that they belong to the same actor.
+    pub fn check_invariants(&self) -> Result<(), Error> {
+        self.inc.check_invariants()?;
+        self.dec.check_invariants()?;
+        if self.inc.actor() != self.dec.actor() {
+            return Err(Error::InvalidState(
+                "the two halves of a PNCounter belong to different actors".into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// The increment half.
     pub fn increments(&self) -> &GCounter {
         &self.inc
