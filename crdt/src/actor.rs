@@ -68,9 +68,12 @@ impl ActorId {
         }
     }
 
-    /// The id's bytes (UTF-8).
+    /// The id's bytes (UTF-8). Comparisons use these, without re-validating UTF-8.
     pub fn as_bytes(&self) -> &[u8] {
-        self.as_str().as_bytes()
+        match &self.0 {
+            Repr::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            Repr::Heap(s) => s.as_bytes(),
+        }
     }
 
     /// The length of the id in bytes.

@@ -20,11 +20,12 @@
 
 use crate::{ActorId, Crdt, DeltaCrdt, Error, VersionVector};
 use alloc::vec::Vec;
-use core::cmp::Ordering;
+use core::fmt;
 
 /// Sorted `(actor, count)` pairs: the shape of counts inside counters and their deltas.
 pub(crate) type Counts = Vec<(ActorId, u64)>;
 
+#[cfg(feature = "serde")]
 /// Checks the invariants of a count list: strictly sorted actors, no zero count.
 pub(crate) fn check_counts(counts: &[(ActorId, u64)]) -> Result<(), Error> {
     if counts.iter().any(|(_, n)| *n == 0) {
@@ -70,20 +71,56 @@ pub(crate) fn check_counts(counts: &[(ActorId, u64)]) -> Result<(), Error> {
 /// gateway.apply_delta(&delta);            // gateway is up to date
 /// assert_eq!(gateway.value(), 231);
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct GCounter {
     actor: ActorId,
+    /// `sort_key(&actor)`.
+    key: u64,
     /// This replica's own count.
     own: u64,
     /// Every other actor's count: sorted by actor, no `actor`, no zero.
-    others: Counts,
+    others: Vec<Slot>,
+}
+
+/// Another actor's count, with the actor's [`sort_key`].
+#[derive(Clone, PartialEq, Eq)]
+struct Slot {
+    key: u64,
+    actor: ActorId,
+    count: u64,
+}
+
+/// The first 8 bytes of an actor id, zero-padded, as a big-endian number.
+///
+/// `sort_key(a) < sort_key(b)` implies `a < b` (byte order), so slots compare by key
+/// first and look at the whole ids only when the keys are equal: most comparisons are
+/// one integer compare instead of a `memcmp`.
+fn sort_key(actor: &[u8]) -> u64 {
+    let mut prefix = [0u8; 8];
+    prefix.iter_mut().zip(actor).for_each(|(p, b)| *p = *b);
+    u64::from_be_bytes(prefix)
+}
+
+impl Slot {
+    fn as_triple(&self) -> (u64, &ActorId, u64) {
+        (self.key, &self.actor, self.count)
+    }
+
+    /// Orders this slot against the actor `(key, actor)`.
+    fn cmp_to(&self, key: u64, actor: &[u8]) -> core::cmp::Ordering {
+        self.key
+            .cmp(&key)
+            .then_with(|| self.actor.as_bytes().cmp(actor))
+    }
 }
 
 impl GCounter {
     /// A counter at 0 for the replica `actor`.
     pub fn new(actor: impl Into<ActorId>) -> Self {
+        let actor = actor.into();
         GCounter {
-            actor: actor.into(),
+            key: sort_key(actor.as_bytes()),
+            actor,
             own: 0,
             others: Vec::new(),
         }
@@ -93,7 +130,7 @@ impl GCounter {
     /// replica from an existing one). If `actor` already has a count, it continues from it.
     pub fn fork(&self, actor: impl Into<ActorId>) -> Self {
         let mut forked = GCounter::new(actor);
-        forked.absorb(self.entries());
+        forked.absorb(self.slots());
         forked
     }
 
@@ -145,51 +182,74 @@ impl GCounter {
     pub fn value(&self) -> u64 {
         self.others
             .iter()
-            .fold(self.own, |sum, (_, n)| sum.saturating_add(*n))
+            .fold(self.own, |sum, s| sum.saturating_add(s.count))
     }
 
     /// The exact sum of all counts (cannot overflow: each count is at most `u64::MAX`).
     pub fn value_u128(&self) -> u128 {
         self.others
             .iter()
-            .fold(u128::from(self.own), |sum, (_, n)| sum + u128::from(*n))
+            .fold(u128::from(self.own), |sum, s| sum + u128::from(s.count))
     }
 
     /// How many increments `actor` has made, as far as this replica knows.
     pub fn count_for(&self, actor: impl AsRef<str>) -> u64 {
-        let actor = actor.as_ref();
-        if actor == self.actor.as_str() {
+        let actor = actor.as_ref().as_bytes();
+        if actor == self.actor.as_bytes() {
             return self.own;
         }
-        match self.others.binary_search_by(|(a, _)| a.as_str().cmp(actor)) {
-            Ok(i) => self.others.get(i).map_or(0, |(_, n)| *n),
+        let key = sort_key(actor);
+        match self.others.binary_search_by(|s| s.cmp_to(key, actor)) {
+            Ok(i) => self.others.get(i).map_or(0, |s| s.count),
             Err(_) => 0,
         }
     }
 
     /// The non-zero counts, in actor order (this replica's own included).
     pub fn entries(&self) -> impl Iterator<Item = (&ActorId, u64)> + '_ {
-        let split = self.others.partition_point(|(a, _)| *a < self.actor);
+        self.slots().map(|(_, a, n)| (a, n))
+    }
+
+    /// [`entries`](Self::entries) with each actor's sort key.
+    fn slots(&self) -> impl Iterator<Item = (u64, &ActorId, u64)> + '_ {
+        let split = self
+            .others
+            .partition_point(|s| s.cmp_to(self.key, self.actor.as_bytes()).is_lt());
         let (before, after) = self
             .others
             .split_at_checked(split)
             .unwrap_or((&self.others, &[]));
-        let own = (self.own > 0).then_some((&self.actor, self.own));
+        let own = (self.own > 0).then_some((self.key, &self.actor, self.own));
         before
             .iter()
-            .map(|(a, n)| (a, *n))
+            .map(Slot::as_triple)
             .chain(own)
-            .chain(after.iter().map(|(a, n)| (a, *n)))
+            .chain(after.iter().map(Slot::as_triple))
     }
 
     /// Checks the structural invariants (see the module docs); `Err` describes the first
     /// broken one. Always `Ok` for states built through this crate's API or decoding.
     pub fn check_invariants(&self) -> Result<(), Error> {
-        check_counts(&self.others)?;
-        if self.others.iter().any(|(a, _)| *a == self.actor) {
-            return Err(Error::InvalidState(
-                "the replica's own actor is stored twice".into(),
-            ));
+        let broken = |why: &str| Err(Error::InvalidState(why.into()));
+        let keys_ok = self.key == sort_key(self.actor.as_bytes())
+            && self
+                .others
+                .iter()
+                .all(|s| s.key == sort_key(s.actor.as_bytes()));
+        if !keys_ok {
+            return broken("a counter entry has a stale sort key");
+        }
+        if self.others.iter().any(|s| s.count == 0) {
+            return broken("a counter entry has a zero count");
+        }
+        if self.others.windows(2).any(|w| match w {
+            [a, b] => a.actor >= b.actor,
+            _ => false,
+        }) {
+            return broken("counter entries are not strictly sorted by actor");
+        }
+        if self.others.iter().any(|s| s.actor == self.actor) {
+            return broken("the replica's own actor is stored twice");
         }
         Ok(())
     }
@@ -198,71 +258,78 @@ impl GCounter {
     #[cfg(feature = "serde")]
     pub(crate) fn from_counts(actor: ActorId, counts: Counts) -> Result<Self, Error> {
         check_counts(&counts)?;
-        let mut others = counts;
-        let own = match others.binary_search_by(|(a, _)| a.cmp(&actor)) {
-            Ok(i) => others.remove(i).1,
-            Err(_) => 0,
-        };
-        Ok(GCounter { actor, own, others })
+        let mut counter = GCounter::new(actor);
+        counter.absorb(counts.iter().map(|(a, n)| (sort_key(a.as_bytes()), a, *n)));
+        Ok(counter)
     }
 
-    /// Pointwise maximum with `(actor, count)` pairs sorted by actor.
-    fn absorb<'a>(&mut self, entries: impl Iterator<Item = (&'a ActorId, u64)>) {
-        let mut missing: Counts = Vec::new();
+    /// Pointwise maximum with `(sort key, actor, count)` triples sorted by actor.
+    ///
+    /// A few triples (a peer's own count, a small delta) are binary-searched and inserted
+    /// in place; many are merged in one linear pass.
+    fn absorb<'a>(&mut self, entries: impl Iterator<Item = (u64, &'a ActorId, u64)>) {
+        if entries.size_hint().0 > 8 {
+            self.absorb_linear(entries);
+            return;
+        }
         let mut from = 0;
-        for (actor, n) in entries {
-            if *actor == self.actor {
+        for (key, actor, n) in entries {
+            if key == self.key && *actor == self.actor {
                 self.own = self.own.max(n);
                 continue;
             }
             let rest = self.others.get_mut(from..).unwrap_or_default();
-            match rest.binary_search_by(|(a, _)| a.cmp(actor)) {
+            match rest.binary_search_by(|s| s.cmp_to(key, actor.as_bytes())) {
                 Ok(i) => {
-                    if let Some((_, mine)) = rest.get_mut(i) {
-                        *mine = (*mine).max(n);
+                    if let Some(mine) = rest.get_mut(i) {
+                        mine.count = mine.count.max(n);
                     }
                     from += i + 1;
                 }
-                Err(i) => {
-                    if n > 0 {
-                        missing.push((actor.clone(), n));
-                    }
-                    from += i;
+                Err(i) if n > 0 => {
+                    let slot = Slot {
+                        key,
+                        actor: actor.clone(),
+                        count: n,
+                    };
+                    self.others.insert(from + i, slot);
+                    from += i + 1;
                 }
-            }
-        }
-        match missing.len() {
-            0 => {}
-            1..=4 => {
-                for (actor, n) in missing {
-                    let at = self.others.partition_point(|(a, _)| *a < actor);
-                    self.others.insert(at, (actor, n));
-                }
-            }
-            _ => {
-                let old = core::mem::take(&mut self.others);
-                self.others = merge_disjoint(old, missing);
+                Err(i) => from += i,
             }
         }
     }
-}
 
-/// Merges two sorted lists with no actor in common.
-fn merge_disjoint(a: Counts, b: Counts) -> Counts {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let mut a = a.into_iter().peekable();
-    let mut b = b.into_iter().peekable();
-    loop {
-        let take_a = match (a.peek(), b.peek()) {
-            (Some((x, _)), Some((y, _))) => x.cmp(y) == Ordering::Less,
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (None, None) => break,
-        };
-        let next = if take_a { a.next() } else { b.next() };
-        out.extend(next);
+    /// [`absorb`](Self::absorb) for many triples: one pass over both sorted lists.
+    fn absorb_linear<'a>(&mut self, entries: impl Iterator<Item = (u64, &'a ActorId, u64)>) {
+        let old = core::mem::take(&mut self.others);
+        let mut out = Vec::with_capacity(old.len() + entries.size_hint().0);
+        let mut mine = old.into_iter().peekable();
+        for (key, actor, n) in entries {
+            if key == self.key && *actor == self.actor {
+                self.own = self.own.max(n);
+                continue;
+            }
+            let actor_bytes = actor.as_bytes();
+            while let Some(slot) = mine.next_if(|s| s.cmp_to(key, actor_bytes).is_lt()) {
+                out.push(slot);
+            }
+            match mine.next_if(|s| s.cmp_to(key, actor_bytes).is_eq()) {
+                Some(slot) => out.push(Slot {
+                    count: slot.count.max(n),
+                    ..slot
+                }),
+                None if n > 0 => out.push(Slot {
+                    key,
+                    actor: actor.clone(),
+                    count: n,
+                }),
+                None => {}
+            }
+        }
+        out.extend(mine);
+        self.others = out;
     }
-    out
 }
 
 impl PartialEq for GCounter {
@@ -276,9 +343,27 @@ impl PartialEq for GCounter {
 }
 impl Eq for GCounter {}
 
+impl fmt::Debug for GCounter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GCounter")
+            .field("actor", &self.actor)
+            .field("counts", &DebugCounts(self))
+            .finish()
+    }
+}
+
+/// Formats a counter's counts as a map.
+struct DebugCounts<'a>(&'a GCounter);
+
+impl fmt::Debug for DebugCounts<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.0.entries()).finish()
+    }
+}
+
 impl Crdt for GCounter {
     fn merge(&mut self, other: &Self) {
-        self.absorb(other.entries());
+        self.absorb(other.slots());
     }
 }
 
@@ -324,7 +409,7 @@ impl DeltaCrdt for GCounter {
     }
 
     fn apply_delta(&mut self, delta: &GCounterDelta) {
-        self.absorb(delta.iter());
+        self.absorb(delta.iter().map(|(a, n)| (sort_key(a.as_bytes()), a, n)));
     }
 
     fn summary(&self) -> VersionVector {

@@ -4,7 +4,7 @@ mod common;
 mod delta_sim;
 
 use crdt_kit::prelude::*;
-use delta_sim::{converge, laws_after, steps, Replica, Step};
+use delta_sim::{check_laws, converge, laws_after, steps, Replica, Step};
 use proptest::prelude::*;
 
 impl Replica for GCounter {
@@ -84,8 +84,42 @@ fn g_base(ops: &[u64]) -> GCounter {
     base
 }
 
+/// A counter that has merged counts of many actors (ids with long shared prefixes and
+/// of both inline and heap lengths), so merges take the bulk path too.
+fn wide_gcounter() -> impl Strategy<Value = GCounter> {
+    proptest::collection::vec((0..40u32, 1..100u64), 0..30).prop_map(|counts| {
+        let mut c = GCounter::new("me");
+        for (who, n) in counts {
+            let name = match who % 4 {
+                0 => format!("sensor-{who}"),
+                1 => format!("sensor-{who}-with-a-long-name-on-the-heap"),
+                2 => format!("{who}"),
+                _ => "sensor-".repeat(who as usize % 3 + 1),
+            };
+            let mut one = GCounter::new(name);
+            one.increment_by(n);
+            c.merge(&one);
+        }
+        c
+    })
+}
+
 proptest! {
     #![proptest_config(common::config())]
+
+    #[test]
+    fn gcounter_laws_many_actors(a in wide_gcounter(), b in wide_gcounter(),
+                                 c in wide_gcounter()) {
+        let b = b.fork("b");
+        check_laws(&a, &b, &c);
+        prop_assert_eq!(a.delta(&b), a.delta_since(&b.summary()));
+        let mut m = a.clone();
+        m.merge(&b);
+        m.check_invariants().unwrap();
+        for (actor, n) in m.entries() {
+            prop_assert_eq!(n, a.count_for(actor).max(b.count_for(actor)));
+        }
+    }
 
     /// Laws on three replicas with a shared history (built by local ops, deltas, merges).
     #[test]
