@@ -43,13 +43,21 @@
 extern crate alloc;
 
 mod actor;
+mod clock;
 mod error;
+mod gcounter;
+mod lww_register;
+mod pncounter;
 mod traits;
 mod version_vector;
 
 pub mod prelude;
 
 pub use actor::{ActorId, INLINE_CAPACITY};
+pub use clock::{HybridClock, HybridTimestamp, DEFAULT_MAX_DRIFT_MS};
 pub use error::Error;
+pub use gcounter::{GCounter, GCounterDelta};
+pub use lww_register::{LWWEntry, LWWRegister, LWWStamp};
+pub use pncounter::{PNCounter, PNCounterDelta, PNCounterSummary};
 pub use traits::{Crdt, DeltaCrdt};
 pub use version_vector::{Dot, VersionVector};

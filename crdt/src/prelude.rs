@@ -1,3 +1,4 @@
 //! Everything an application usually needs: `use crdt_kit::prelude::*;`.
 
 pub use crate::{ActorId, Crdt, DeltaCrdt, Dot, Error, VersionVector};
+pub use crate::{GCounter, HybridClock, HybridTimestamp, LWWRegister, PNCounter};
