@@ -43,13 +43,26 @@
 extern crate alloc;
 
 mod actor;
+mod dot_map;
+mod dot_set;
 mod error;
+mod gset;
+mod mv_register;
+mod or_set;
+#[cfg(feature = "serde")]
+mod serde_util;
 mod traits;
+mod twop_set;
 mod version_vector;
 
 pub mod prelude;
 
 pub use actor::{ActorId, INLINE_CAPACITY};
+pub use dot_set::DotSet;
 pub use error::Error;
+pub use gset::{GSet, GSetDelta};
+pub use mv_register::{MVRegister, MVRegisterDelta};
+pub use or_set::{ORSet, ORSetDelta};
 pub use traits::{Crdt, DeltaCrdt};
+pub use twop_set::{TwoPSet, TwoPSetDelta};
 pub use version_vector::{Dot, VersionVector};
