@@ -277,34 +277,3 @@ mod serde_impl {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn delta_to_a_replica_that_has_the_value() {
-        let mut a = MVRegister::new("a");
-        a.set(1);
-        let mut b = a.fork("b");
-        let d = a.delta_since(&DotSet::new()); // as if b were empty
-        b.apply_delta(&d);
-        b.apply_delta(&d);
-        assert_eq!(b.values(), [&1]);
-        assert_eq!(b, a);
-    }
-
-    #[test]
-    fn concurrent_sets_kept_then_resolved() {
-        let mut a = MVRegister::new("a");
-        let mut b = MVRegister::new("b");
-        a.set("x");
-        b.set("y");
-        a.merge(&b);
-        assert_eq!(a.values(), [&"x", &"y"]);
-        a.set("z");
-        b.apply_delta(&a.delta(&b));
-        assert_eq!(b.values(), [&"z"]);
-        assert!(!b.is_conflicted());
-    }
-}
