@@ -49,7 +49,11 @@ fn main() -> Result<(), Error> {
     ana_name.merge(&ben_name);
     ben_name.merge(&ana_name);
 
-    println!("#{:?} (conflict: {})", ana_name.values(), ana_name.is_conflicted());
+    println!(
+        "#{:?} (conflict: {})",
+        ana_name.values(),
+        ana_name.is_conflicted()
+    );
     println!("topic: {ana_topic}");
     for (ts, who, text) in ana_log.iter() {
         println!("  {ts} <{who}> {text}");

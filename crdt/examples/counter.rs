@@ -16,7 +16,12 @@ fn main() {
     for _ in 0..17 {
         yard.increment();
     }
-    println!("offline counts: door={} hall={} yard={}", door.value(), hall.value(), yard.value());
+    println!(
+        "offline counts: door={} hall={} yard={}",
+        door.value(),
+        hall.value(),
+        yard.value()
+    );
 
     // The gateway syncs with deltas: it sends a compact summary of what it has,
     // each sensor answers with only what the gateway lacks.
@@ -52,7 +57,11 @@ fn main() {
     shop.decrement_by(35);
     warehouse.merge(&shop);
     shop.merge(&warehouse);
-    println!("\nstock after sync: warehouse={} shop={}", warehouse.value(), shop.value());
+    println!(
+        "\nstock after sync: warehouse={} shop={}",
+        warehouse.value(),
+        shop.value()
+    );
     assert_eq!(warehouse.value(), 65);
     assert_eq!(shop.value(), 65);
 }

@@ -30,7 +30,11 @@ fn inventory() {
     let mut reverse = la.clone();
     reverse.merge(&nyc);
     reverse.merge(&warehouse);
-    println!("stock: {} (either merge order: {})", warehouse.value(), reverse.value());
+    println!(
+        "stock: {} (either merge order: {})",
+        warehouse.value(),
+        reverse.value()
+    );
     assert_eq!(warehouse.value(), 43);
     assert_eq!(reverse.value(), 43);
 }
@@ -58,14 +62,18 @@ fn pricing() {
     price.merge(&LWWRegister::with_timestamp("marketing", "USD 59.99", 1000));
     price.merge(&LWWRegister::with_timestamp("algo", "USD 64.99", 1100));
     price.merge(&LWWRegister::with_timestamp("admin-2", "USD 99.99", 800)); // stale
-    // Equal timestamps: the writer's id breaks the tie, the same on every replica.
+                                                                            // Equal timestamps: the writer's id breaks the tie, the same on every replica.
     let a = LWWRegister::with_timestamp("eu", "EUR 60", 1200);
     let b = LWWRegister::with_timestamp("us", "USD 65", 1200);
     let mut ab = a.clone();
     ab.merge(&b);
     let mut ba = b.clone();
     ba.merge(&a);
-    println!("price: {} (tie resolved to {} on both sides)", price.value(), ab.value());
+    println!(
+        "price: {} (tie resolved to {} on both sides)",
+        price.value(),
+        ab.value()
+    );
     assert_eq!(*price.value(), "USD 64.99");
     assert_eq!(ab, ba);
 }
@@ -78,7 +86,10 @@ fn coupons() {
     hq.remove(&"SUMMER10"); // revoked for good
     store.merge(&hq);
     let re_added = store.insert("SUMMER10");
-    println!("coupons: {:?} (re-adding a revoked coupon: {re_added})", store.iter().collect::<Vec<_>>());
+    println!(
+        "coupons: {:?} (re-adding a revoked coupon: {re_added})",
+        store.iter().collect::<Vec<_>>()
+    );
     assert!(!re_added);
     assert!(!store.contains(&"SUMMER10"));
 }
@@ -94,7 +105,10 @@ fn product_copy() -> Result<(), Error> {
     pm.merge(&designer);
     pm.merge(&copywriter);
     println!("copy: {pm}");
-    assert_eq!(pm.to_string(), "[BESTSELLER] Ergonomic office chair with lumbar support");
+    assert_eq!(
+        pm.to_string(),
+        "[BESTSELLER] Ergonomic office chair with lumbar support"
+    );
     Ok(())
 }
 
@@ -105,7 +119,11 @@ fn order_status() {
     warehouse.set("ready-for-pickup");
     shipping.set("in-transit");
     warehouse.merge(&shipping);
-    println!("order status: {:?} (conflict: {})", warehouse.values(), warehouse.is_conflicted());
+    println!(
+        "order status: {:?} (conflict: {})",
+        warehouse.values(),
+        warehouse.is_conflicted()
+    );
     assert!(warehouse.is_conflicted());
     warehouse.set("in-transit");
     assert!(!warehouse.is_conflicted());

@@ -38,7 +38,11 @@ impl TodoList {
         self.titles
             .entry(id.to_string())
             .and_modify(|t| {
-                t.merge(&LWWRegister::with_timestamp(actor.as_str(), title.to_string(), at));
+                t.merge(&LWWRegister::with_timestamp(
+                    actor.as_str(),
+                    title.to_string(),
+                    at,
+                ));
             })
             .or_insert_with(|| LWWRegister::with_timestamp(actor.as_str(), title.to_string(), at));
     }
@@ -59,7 +63,11 @@ impl TodoList {
     fn print(&self, who: &str) {
         println!("{who}:");
         for id in self.tasks.iter() {
-            let title = self.titles.get(id).map(|t| t.value().as_str()).unwrap_or("?");
+            let title = self
+                .titles
+                .get(id)
+                .map(|t| t.value().as_str())
+                .unwrap_or("?");
             let mark = if self.done.contains(id) { "x" } else { " " };
             println!("  [{mark}] {id}: {title}");
         }
@@ -98,8 +106,15 @@ fn main() {
     let ids_a: Vec<_> = alice.tasks.iter().cloned().collect();
     let ids_b: Vec<_> = bob.tasks.iter().cloned().collect();
     assert_eq!(ids_a, ids_b);
-    assert!(alice.tasks.contains(&"t2".to_string()), "add wins over concurrent remove");
-    assert_eq!(alice.titles["t2"].value(), "Write quarterly report", "latest rename wins");
+    assert!(
+        alice.tasks.contains(&"t2".to_string()),
+        "add wins over concurrent remove"
+    );
+    assert_eq!(
+        alice.titles["t2"].value(),
+        "Write quarterly report",
+        "latest rename wins"
+    );
     assert!(bob.done.contains(&"t1".to_string()));
     println!("\nboth replicas agree on {} tasks", ids_a.len());
 }
