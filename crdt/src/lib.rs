@@ -44,6 +44,9 @@ extern crate alloc;
 
 mod actor;
 mod error;
+mod rga;
+pub(crate) mod seq;
+mod text;
 mod traits;
 mod version_vector;
 
@@ -51,5 +54,7 @@ pub mod prelude;
 
 pub use actor::{ActorId, INLINE_CAPACITY};
 pub use error::Error;
+pub use rga::{Rga, RgaDelta};
+pub use text::{TextCrdt, TextDelta};
 pub use traits::{Crdt, DeltaCrdt};
 pub use version_vector::{Dot, VersionVector};
