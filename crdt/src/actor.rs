@@ -62,10 +62,7 @@ impl ActorId {
             Repr::Inline { len, bytes } => {
                 let raw = &bytes[..usize::from(*len)];
                 // Only ever filled from a `&str` of exactly this length.
-                match core::str::from_utf8(raw) {
-                    Ok(s) => s,
-                    Err(_) => "",
-                }
+                core::str::from_utf8(raw).unwrap_or_default()
             }
             Repr::Heap(s) => s,
         }

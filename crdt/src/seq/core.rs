@@ -661,8 +661,10 @@ impl<C: Content> Seq<C> {
     /// The pending ops, as a delta (to encode them with the state).
     #[cfg(feature = "serde")]
     pub fn pending_delta(&self) -> Delta<C> {
-        let mut out: Delta<C> = Delta::default();
-        out.actors = self.logs.iter().map(|l| l.id.clone()).collect();
+        let mut out: Delta<C> = Delta {
+            actors: self.logs.iter().map(|l| l.id.clone()).collect(),
+            ..Delta::default()
+        };
         for op in self.pending.values().flatten() {
             match op {
                 Op::Insert {
