@@ -62,7 +62,7 @@ fn main() {
         .nth(1)
         .unwrap_or_else(|| "../shared/data/traces/automerge-paper.json.gz".to_string());
     let (patches, end) = load(&path);
-    for round in 0..3 {
+    for round in 0..5 {
         let base = LIVE.load(Ordering::Relaxed);
         PEAK.store(base, Ordering::Relaxed);
         let start = Instant::now();
@@ -84,7 +84,7 @@ fn main() {
             peak as f64 / 1e6,
             doc.len()
         );
-        if round == 2 {
+        if round == 4 {
             doc.check_invariants().expect("invariants");
             #[cfg(feature = "serde")]
             {

@@ -245,3 +245,32 @@ fn large_documents_split_nodes() {
     let (_, spans) = a.memory_stats();
     assert!(spans > 1000, "{spans}");
 }
+
+#[test]
+fn backspacing_is_one_reversed_run_and_trims_correctly() {
+    let mut a = TextCrdt::new("a");
+    a.insert_str(0, "abcdefgh").unwrap();
+    let mut b = a.fork("b");
+    let mut seen = b.clone();
+    for k in 0..5 {
+        a.remove(7 - k).unwrap();
+        if k == 1 {
+            // b learns of the first two backspaces only.
+            seen.apply_delta(&a.delta(&seen));
+            b.apply_delta(&a.delta(&b));
+        }
+    }
+    assert_eq!(a.to_string(), "abc");
+    assert_eq!(b.to_string(), "abcdef");
+    // The rest of the same delete run arrives trimmed.
+    let rest = a.delta_since(&seen.summary());
+    b.apply_delta(&rest);
+    assert_eq!(b.to_string(), "abc");
+    assert_eq!(a, b);
+    b.check_invariants().unwrap();
+    // And a replica that saw nothing gets the whole run.
+    let mut c = TextCrdt::new("c");
+    c.merge(&a);
+    assert_eq!(c, a);
+    c.check_invariants().unwrap();
+}

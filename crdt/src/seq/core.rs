@@ -257,6 +257,7 @@ impl<C: Content> Seq<C> {
                     actor: id.actor,
                     counter: id.counter,
                     len: m,
+                    rev: false,
                 },
             );
             rem -= m;
@@ -400,6 +401,7 @@ impl<C: Content> Seq<C> {
             actor: id.actor,
             counter: id.counter,
             len: 1,
+            rev: false,
         })
     }
 
@@ -643,7 +645,7 @@ impl<C: Content> Seq<C> {
                     let k = have.saturating_sub(x.start - 1).min(x.len);
                     let targets = skip_targets(&x.targets, k)
                         .into_iter()
-                        .map(|t| (wire(&mut out, t.actor), t.counter, t.len))
+                        .map(|t| (wire(&mut out, t.actor), t.counter, t.len, t.rev))
                         .collect();
                     out.ops.push(WireOp::Delete {
                         actor: wa,
@@ -695,7 +697,7 @@ impl<C: Content> Seq<C> {
                     len: *len,
                     targets: targets
                         .iter()
-                        .map(|t| (t.actor, t.counter, t.len))
+                        .map(|t| (t.actor, t.counter, t.len, t.rev))
                         .collect(),
                 }),
             }
@@ -753,11 +755,12 @@ impl<C: Content> Seq<C> {
                 } => {
                     let ts: Option<Vec<Target>> = targets
                         .iter()
-                        .map(|&(a, c, l)| {
+                        .map(|&(a, c, l, rev)| {
                             local(a).map(|actor| Target {
                                 actor,
                                 counter: c,
                                 len: l,
+                                rev,
                             })
                         })
                         .collect();
@@ -861,6 +864,7 @@ impl<C: Content> Seq<C> {
                 actor: sp.actor,
                 counter: sp.counter,
                 len: sp.len(),
+                rev: false,
             }) {
                 return bad("tree holds an id that is not an inserted id");
             }
@@ -883,9 +887,71 @@ impl<C: Content> Seq<C> {
                 return bad("deleted elements differ from the delete ops' targets");
             }
         }
+        self.check_order()?;
         for k in self.pending.keys() {
             if k.counter <= self.max_of(k.actor) {
                 return bad("a pending op waits for an id that is integrated");
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks that the document order respects every insert's origins: the left origin
+    /// comes before the run, the right origin after it, and a run's elements are in
+    /// counter order.
+    fn check_order(&self) -> Result<(), Error> {
+        let bad = |why: &str| Err(Error::InvalidState(format!("sequence order: {why}")));
+        // Per actor: span start counter -> (length, position counting tombstones).
+        let mut starts: Vec<BTreeMap<u64, (u64, u64)>> =
+            alloc::vec![BTreeMap::new(); self.logs.len()];
+        let mut raw = 0u64;
+        for sp in self.tree.spans() {
+            if let Some(m) = starts.get_mut(sp.actor as usize) {
+                m.insert(sp.counter, (sp.len(), raw));
+            }
+            raw += sp.len();
+        }
+        let at = |id: Id| -> Option<u64> {
+            let (&s, &(l, p)) = starts
+                .get(id.actor as usize)?
+                .range(..=id.counter)
+                .next_back()?;
+            (id.counter < s + l).then_some(p + (id.counter - s))
+        };
+        for (a, log) in self.logs.iter().enumerate() {
+            let actor = a as u32;
+            for r in &log.inserts {
+                let first = at(Id {
+                    actor,
+                    counter: r.start,
+                });
+                let last = at(Id {
+                    actor,
+                    counter: r.end() - 1,
+                });
+                if let Some(ol) = r.origin_left {
+                    if at(ol).is_none() || at(ol) >= first {
+                        return bad("an insert run is not after its left origin");
+                    }
+                }
+                if let Some(or) = r.origin_right {
+                    if at(or).is_none() || at(or) <= last {
+                        return bad("an insert run is not before its right origin");
+                    }
+                }
+                let inner = starts
+                    .get(a)
+                    .into_iter()
+                    .flat_map(|m| m.range(r.start + 1..r.end()));
+                for (&c, _) in inner {
+                    if at(Id {
+                        actor,
+                        counter: c - 1,
+                    }) >= at(Id { actor, counter: c })
+                    {
+                        return bad("a run's elements are out of counter order");
+                    }
+                }
             }
         }
         Ok(())

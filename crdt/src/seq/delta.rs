@@ -31,12 +31,12 @@ pub(crate) enum WireOp {
         right: Option<WireId>,
     },
     /// `len` deletes with counters `start..`, of the elements in `targets`
-    /// (`(actor, counter, len)` ranges).
+    /// (`(actor, counter, len, reversed)` ranges; see `log::Target`).
     Delete {
         actor: u32,
         start: u64,
         len: u64,
-        targets: Vec<(u32, u64, u64)>,
+        targets: Vec<(u32, u64, u64, bool)>,
     },
 }
 
@@ -104,7 +104,7 @@ impl<C: Content> Delta<C> {
                         return bad("delete run with a bad actor, counter or length");
                     }
                     let mut sum: u64 = 0;
-                    for &(a, c, l) in targets {
+                    for &(a, c, l, _) in targets {
                         if !ok_id(a, c) || l == 0 || c.checked_add(l).is_none() {
                             return bad("delete target with a bad actor, counter or length");
                         }

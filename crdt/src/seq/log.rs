@@ -48,12 +48,14 @@ impl InsertRun {
     }
 }
 
-/// A range of target ids of a delete.
+/// A range of target ids of a delete: counters `counter..counter + len` of `actor`,
+/// deleted in increasing order, or in decreasing order when `rev` (backspacing).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Target {
     pub actor: u32,
     pub counter: u64,
     pub len: u64,
+    pub rev: bool,
 }
 
 /// A run of deleted elements: counters `start..start + len`, one per target element.
@@ -232,12 +234,26 @@ impl<C: Content> ActorLog<C> {
     }
 }
 
-/// Appends a target range, joining it with the last one when ids continue.
+/// Appends a target range, joining it with the last one when the ids continue it
+/// forwards (deleting ahead) or backwards (backspacing).
 pub(crate) fn push_target(targets: &mut Vec<Target>, t: Target) {
     if let Some(last) = targets.last_mut() {
-        if last.actor == t.actor && last.counter + last.len == t.counter {
-            last.len += t.len;
-            return;
+        if last.actor == t.actor {
+            let last_fwd = !last.rev || last.len == 1;
+            let t_fwd = !t.rev || t.len == 1;
+            if last_fwd && t_fwd && last.counter + last.len == t.counter {
+                last.len += t.len;
+                last.rev = false;
+                return;
+            }
+            let last_back = last.rev || last.len == 1;
+            let t_back = t.rev || t.len == 1;
+            if last_back && t_back && t.counter + t.len == last.counter {
+                last.counter = t.counter;
+                last.len += t.len;
+                last.rev = true;
+                return;
+            }
         }
     }
     targets.push(t);
@@ -251,10 +267,13 @@ pub(crate) fn skip_targets(targets: &[Target], mut skip: u64) -> Vec<Target> {
             skip -= t.len;
             continue;
         }
+        // A reversed range deletes its highest ids first: skipping drops the top.
+        let counter = if t.rev { t.counter } else { t.counter + skip };
         out.push(Target {
             actor: t.actor,
-            counter: t.counter + skip,
+            counter,
             len: t.len - skip,
+            rev: t.rev,
         });
         skip = 0;
     }
