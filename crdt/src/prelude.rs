@@ -1,8 +1,6 @@
 //! Everything an application usually needs: `use crdt_kit::prelude::*;`.
 
-pub use crate::{ActorId, Crdt, DeltaCrdt, Dot, Error, Rga, TextCrdt, VersionVector};
-pub use crate::{ActorId, Crdt, DeltaCrdt, Dot, Error, VersionVector};
 pub use crate::{
-    DotSet, GSet, GSetDelta, MVRegister, MVRegisterDelta, ORSet, ORSetDelta, TwoPSet, TwoPSetDelta,
+    ActorId, Crdt, DeltaCrdt, Dot, DotSet, Error, GCounter, GSet, HybridClock, HybridTimestamp,
+    LWWRegister, MVRegister, ORSet, PNCounter, Rga, TextCrdt, TwoPSet, VersionVector,
 };
-pub use crate::{GCounter, HybridClock, HybridTimestamp, LWWRegister, PNCounter};
