@@ -373,6 +373,19 @@ impl Crdt for GCounter {
 /// What one [`GCounter`] replica sends another: the counts the peer is behind on.
 ///
 /// `delta.is_empty()` means there is nothing to send.
+///
+/// ```
+/// use crdt_kit::prelude::*;
+/// let mut a = GCounter::new("a");
+/// a.increment_by(3);
+/// let mut b = a.fork("b");
+/// b.increment();
+/// let delta = b.delta_since(&a.summary());
+/// assert_eq!(delta.iter().collect::<Vec<_>>(), [(&ActorId::from("b"), 1)]);
+/// a.apply_delta(&delta);
+/// assert_eq!(a.value(), 4);
+/// assert!(b.delta(&a).is_empty());
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(try_from = "RawDelta"))]
