@@ -127,6 +127,11 @@ pub(crate) fn system_time_ms() -> u64 {
 /// [`HybridClock::with_time_source`] takes any `FnMut() -> u64`, for `no_std` targets
 /// (an RTC, a tick counter) and for tests.
 ///
+/// A clock is a service, not replicated data: it is `Clone` (when its time source is)
+/// and `Debug`, but not `PartialEq` (time sources cannot be compared) nor serde. To
+/// carry its state across a restart, persist [`last`](Self::last) and pass it to
+/// [`receive`](Self::receive) on start-up.
+///
 /// ```
 /// use crdt_kit::{Error, HybridClock, HybridTimestamp};
 ///

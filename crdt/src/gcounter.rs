@@ -2,13 +2,16 @@
 //!
 //! **State.** For every actor, how many increments it has made. The value is the sum.
 //! A replica keeps its own count in a field (so `increment` is one saturating add, no
-//! map lookup) and every other actor's count in a `Vec` sorted by actor id.
+//! map lookup) and every other actor's count in a `Vec` sorted by actor id, each with a
+//! sort key (the id's first 8 bytes as a number) so that searching compares integers.
 //!
-//! **Invariants** (checked on decode): the other actors are strictly sorted, none of them
-//! is the replica's own actor, and no stored count is 0 (absent means 0), so two states
-//! that mean the same thing are equal.
+//! **Invariants** ([`GCounter::check_invariants`], enforced on decode): the other actors
+//! are strictly sorted, none of them is the replica's own actor, every sort key matches
+//! its id, and no stored count is 0 (absent means 0), so two states that mean the same
+//! thing are equal.
 //!
-//! **Merge** is the pointwise maximum of the counts. A count only ever grows, so it is a
+//! **Merge** is the pointwise maximum of the counts: a peer's few entries are found by
+//! binary search and updated or inserted in place, many are merged in one linear pass. A count only ever grows, so it is a
 //! version: the [`DeltaCrdt::Summary`] is a [`VersionVector`] holding the counts
 //! themselves, and a delta is the entries above the peer's vector. Applying a delta is the
 //! same pointwise maximum, so late, duplicated or misdirected deltas are harmless.
@@ -370,6 +373,19 @@ impl Crdt for GCounter {
 /// What one [`GCounter`] replica sends another: the counts the peer is behind on.
 ///
 /// `delta.is_empty()` means there is nothing to send.
+///
+/// ```
+/// use crdt_kit::prelude::*;
+/// let mut a = GCounter::new("a");
+/// a.increment_by(3);
+/// let mut b = a.fork("b");
+/// b.increment();
+/// let delta = b.delta_since(&a.summary());
+/// assert_eq!(delta.iter().collect::<Vec<_>>(), [(&ActorId::from("b"), 1)]);
+/// a.apply_delta(&delta);
+/// assert_eq!(a.value(), 4);
+/// assert!(b.delta(&a).is_empty());
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(try_from = "RawDelta"))]

@@ -61,6 +61,15 @@ impl LWWStamp {
 }
 
 /// A value with the stamp of its write: the payload of a non-empty [`LWWRegister`] delta.
+///
+/// ```
+/// use crdt_kit::prelude::*;
+/// let old = LWWRegister::with_timestamp("a", 1, 10);
+/// let new = LWWRegister::with_timestamp("b", 2, 20);
+/// let delta = new.delta_since(&old.summary());
+/// assert_eq!(delta.as_ref().map(|e| (e.value, e.stamp.timestamp())), Some((2, 20)));
+/// assert_eq!(old.delta_since(&new.summary()), None); // nothing newer to send
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LWWEntry<T> {

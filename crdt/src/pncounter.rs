@@ -41,6 +41,15 @@ pub struct PNCounter {
 }
 
 /// What a [`PNCounter`] replica has seen: its two version vectors.
+///
+/// ```
+/// use crdt_kit::prelude::*;
+/// let mut c = PNCounter::new("a");
+/// c.increment_by(5);
+/// c.decrement();
+/// let summary = c.summary();
+/// assert_eq!((summary.increments.get("a"), summary.decrements.get("a")), (5, 1));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PNCounterSummary {
@@ -51,6 +60,18 @@ pub struct PNCounterSummary {
 }
 
 /// What one [`PNCounter`] replica sends another: the counts the peer is behind on.
+///
+/// ```
+/// use crdt_kit::prelude::*;
+/// let mut a = PNCounter::new("a");
+/// let mut b = PNCounter::new("b");
+/// b.decrement_by(2);
+/// let delta = b.delta(&a);
+/// assert!(delta.increments.is_empty() && !delta.decrements.is_empty());
+/// a.apply_delta(&delta);
+/// assert_eq!(a.value(), -2);
+/// assert!(b.delta(&a).is_empty());
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PNCounterDelta {
