@@ -253,7 +253,8 @@ impl DotSet {
         Some(vv)
     }
 
-    /// Checks the invariants listed in the [module docs](self).
+    /// Checks the invariants: no actor maps to an empty list; every range is non-empty and
+    /// starts at counter 1 or later; one actor's ranges are sorted and neither overlap nor touch.
     pub fn check_invariants(&self) -> Result<(), Error> {
         for (actor, spans) in &self.actors {
             check_spans(actor, spans)?;

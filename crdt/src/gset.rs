@@ -125,7 +125,8 @@ impl<T: Ord + Clone> GSet<T> {
         &self.ctx
     }
 
-    /// Checks the invariants listed in the [module docs](crate::gset).
+    /// Checks the invariants: every element holds at least one dot, no dot is held twice,
+    /// and the context holds exactly the held dots.
     pub fn check_invariants(&self) -> Result<(), Error> {
         check_grow_only(&[&self.store], &self.ctx)
     }

@@ -1,41 +1,4 @@
-//! # crdt-kit
-//!
-//! Conflict-free replicated data types for offline-first apps: every replica changes
-//! its copy independently, and merging replicas, in any order, any number of times,
-//! always gives the same result.
-//!
-//! `no_std` + `alloc` without the default `std` feature; zero required dependencies.
-//!
-//! ## Quick start
-//!
-//! ```
-//! use crdt_kit::prelude::*;
-//!
-//! // Two devices, working offline
-//! let mut phone = GCounter::new("phone");
-//! phone.increment();
-//! phone.increment();
-//!
-//! let mut laptop = GCounter::new("laptop");
-//! laptop.increment();
-//!
-//! // When they reconnect — merge. Always converges.
-//! phone.merge(&laptop);
-//! assert_eq!(phone.value(), 3);
-//! ```
-//!
-//! ## Features
-//! | feature | default | what it adds |
-//! |---|---|---|
-//! | `std` | yes | wall-clock time sources ([`HybridClock::new`], `LWWRegister::set`), `std::error::Error` |
-//! | `serde` | no | `Serialize`/`Deserialize` for every state, delta and summary; decoding validates |
-//! | `wasm` | no | reserved for the WebAssembly bindings |
-//!
-//! ## Sync
-//! Every type implements [`Crdt`] (merge whole states) and [`DeltaCrdt`]: a replica sends
-//! its [`DeltaCrdt::summary`] (a version vector or dot set), the peer answers with
-//! [`DeltaCrdt::delta_since`], and [`DeltaCrdt::apply_delta`] brings the replica up to date.
-
+#![doc = include_str!("../README.md")]
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]

@@ -145,7 +145,8 @@ impl<T: Ord + Clone> ORSet<T> {
         &self.ctx
     }
 
-    /// Checks the invariants listed in the [module docs](crate::or_set).
+    /// Checks the invariants: every held dot is in the context, no dot is held twice, every
+    /// element holds at least one dot.
     pub fn check_invariants(&self) -> Result<(), Error> {
         check_parts(&self.store, &self.ctx)
     }

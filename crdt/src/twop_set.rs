@@ -181,7 +181,9 @@ impl<T: Ord + Clone> TwoPSet<T> {
         &self.ctx
     }
 
-    /// Checks the invariants listed in the [module docs](crate::twop_set).
+    /// Checks the invariants: every stored element holds at least one dot, no dot is held
+    /// twice across both stores, the context holds exactly the held dots, and the cached
+    /// count of present elements is right.
     pub fn check_invariants(&self) -> Result<(), Error> {
         check_grow_only(&[&self.adds, &self.removes], &self.ctx)?;
         if self.present != count_present(&self.adds, &self.removes) {
