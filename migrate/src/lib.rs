@@ -48,7 +48,7 @@ pub use error::Error;
 pub use migrator::{
     decode_payload, encode_payload, write, Migration, Migrator, PlainValues, StepFn, Upgraded,
 };
-pub use schema::{CrdtVersioned, DEFAULT_TABLE};
+pub use schema::{type_tag, CrdtVersioned, DEFAULT_TABLE};
 
 #[cfg(feature = "macros")]
 pub use crdt_migrate_macros::{crdt_schema, migration};

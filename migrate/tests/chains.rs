@@ -268,3 +268,30 @@ fn type_tags_and_garbage_payloads_are_errors() {
         })
     ));
 }
+
+#[test]
+fn crdt_kit_types_carry_their_type_tags() {
+    use crdt_kit::prelude::*;
+    use crdt_migrate::{type_tag, CrdtVersioned};
+    let mut doc = TextCrdt::new("a");
+    doc.insert_str(0, "hello").unwrap();
+    let stored = crdt_migrate::write(&doc).unwrap();
+    let envelope::Detected::Envelope(e) = envelope::detect(&stored).unwrap() else {
+        panic!("plain")
+    };
+    assert_eq!((e.schema_version, e.type_tag), (1, type_tag::TEXT));
+    let (back, _) = Migrator::new().read::<TextCrdt>(&stored).unwrap();
+    assert_eq!(back.to_string(), "hello");
+    assert_eq!(
+        type_tag::name(<ORSet<String> as CrdtVersioned>::TYPE_TAG),
+        Some("ORSet")
+    );
+    // A counter is not a text.
+    assert!(matches!(
+        Migrator::new().read::<GCounter>(&stored),
+        Err(crdt_migrate::Error::TypeMismatch {
+            expected: 1,
+            found: 9
+        })
+    ));
+}
