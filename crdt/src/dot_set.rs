@@ -19,13 +19,59 @@
 //! lists in one pass.
 
 use crate::{ActorId, Crdt, DeltaCrdt, Dot, Error, VersionVector};
-use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::vec::Vec;
 use core::ops::RangeInclusive;
 
 /// An inclusive range of counters, `start <= end`, `start >= 1`.
-type Span = (u64, u64);
+pub(crate) type Span = (u64, u64);
+
+/// The per-actor range lists, sorted by actor. A sorted vector rather than a map: there
+/// are few actors, and an actor's position is the index that dot stores use to refer to
+/// it (see `dot_map.rs`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+struct Actors(Vec<(ActorId, Vec<Span>)>);
+
+impl Actors {
+    fn find(&self, actor: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(a, _)| a.as_str().cmp(actor))
+    }
+    fn get(&self, actor: &str) -> Option<&Vec<Span>> {
+        let i = self.find(actor).ok()?;
+        self.0.get(i).map(|(_, s)| s)
+    }
+    fn get_mut(&mut self, actor: &str) -> Option<&mut Vec<Span>> {
+        let i = self.find(actor).ok()?;
+        self.0.get_mut(i).map(|(_, s)| s)
+    }
+    /// Sets the spans of `actor` (non-empty); returns its index.
+    fn insert(&mut self, actor: ActorId, spans: Vec<Span>) -> usize {
+        match self.find(actor.as_str()) {
+            Ok(i) => {
+                if let Some(slot) = self.0.get_mut(i) {
+                    slot.1 = spans;
+                }
+                i
+            }
+            Err(i) => {
+                self.0.insert(i, (actor, spans));
+                i
+            }
+        }
+    }
+    fn iter(&self) -> impl Iterator<Item = (&ActorId, &Vec<Span>)> + '_ {
+        self.0.iter().map(|(a, s)| (a, s))
+    }
+    fn values(&self) -> impl Iterator<Item = &Vec<Span>> + '_ {
+        self.0.iter().map(|(_, s)| s)
+    }
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
 
 /// A set of dots, stored as per-actor counter ranges (a causal context).
 ///
@@ -48,7 +94,7 @@ type Span = (u64, u64);
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct DotSet {
-    actors: BTreeMap<ActorId, Vec<Span>>,
+    actors: Actors,
 }
 
 impl DotSet {
@@ -111,20 +157,6 @@ impl DotSet {
         true
     }
 
-    /// Adds the dot `(actor, counter)` without taking an owned actor id unless the actor
-    /// is new to the set; returns true if it was not there.
-    pub(crate) fn insert_counter(&mut self, actor: &ActorId, counter: u64) -> bool {
-        if counter == 0 {
-            return false;
-        }
-        if let Some(spans) = self.actors.get_mut(actor.as_str()) {
-            return spans_insert(spans, counter);
-        }
-        self.actors
-            .insert(actor.clone(), alloc::vec![(counter, counter)]);
-        true
-    }
-
     /// Adds every counter of `counters` for `actor`. Counter 0 is skipped; an empty
     /// range adds nothing.
     pub fn insert_range(&mut self, actor: impl Into<ActorId>, counters: RangeInclusive<u64>) {
@@ -143,7 +175,7 @@ impl DotSet {
 
     /// Adds every dot of `other` (set union, in place). Also [`Crdt::merge`].
     pub fn union(&mut self, other: &DotSet) {
-        for (actor, theirs) in &other.actors {
+        for (actor, theirs) in other.actors.iter() {
             match self.actors.get_mut(actor.as_str()) {
                 Some(mine) => {
                     if !spans_cover(mine, theirs) {
@@ -159,31 +191,35 @@ impl DotSet {
 
     /// The dots of `self` that are not in `other`.
     pub fn difference(&self, other: &DotSet) -> DotSet {
-        let mut out = BTreeMap::new();
-        for (actor, mine) in &self.actors {
+        let mut out = Vec::new();
+        for (actor, mine) in self.actors.iter() {
             let left = match other.actors.get(actor.as_str()) {
                 Some(theirs) => spans_difference(mine, theirs),
                 None => mine.clone(),
             };
             if !left.is_empty() {
-                out.insert(actor.clone(), left);
+                out.push((actor.clone(), left));
             }
         }
-        DotSet { actors: out }
+        DotSet {
+            actors: Actors(out),
+        }
     }
 
     /// The dots in both `self` and `other`.
     pub fn intersection(&self, other: &DotSet) -> DotSet {
-        let mut out = BTreeMap::new();
-        for (actor, mine) in &self.actors {
+        let mut out = Vec::new();
+        for (actor, mine) in self.actors.iter() {
             if let Some(theirs) = other.actors.get(actor.as_str()) {
                 let both = spans_intersection(mine, theirs);
                 if !both.is_empty() {
-                    out.insert(actor.clone(), both);
+                    out.push((actor.clone(), both));
                 }
             }
         }
-        DotSet { actors: out }
+        DotSet {
+            actors: Actors(out),
+        }
     }
 
     /// True when no dot is in both sets.
@@ -244,7 +280,7 @@ impl DotSet {
     /// The version vector this set is, if every actor's counters are gapless from 1.
     pub fn to_version_vector(&self) -> Option<VersionVector> {
         let mut vv = VersionVector::new();
-        for (actor, spans) in &self.actors {
+        for (actor, spans) in self.actors.iter() {
             match spans.as_slice() {
                 [(1, end)] => vv.observe(actor.clone(), *end),
                 _ => return None,
@@ -255,18 +291,116 @@ impl DotSet {
 
     /// Checks the invariants listed in the [module docs](self).
     pub fn check_invariants(&self) -> Result<(), Error> {
-        for (actor, spans) in &self.actors {
+        for (actor, spans) in self.actors.iter() {
             check_spans(actor, spans)?;
         }
         Ok(())
     }
 
-    /// Builds a dot set from per-actor range lists, checking the invariants.
+    /// Builds a dot set from per-actor range lists in ascending actor order, checking
+    /// the invariants.
     #[cfg(feature = "serde")]
-    pub(crate) fn from_parts(actors: BTreeMap<ActorId, Vec<Span>>) -> Result<Self, Error> {
-        let set = DotSet { actors };
+    pub(crate) fn from_parts(actors: Vec<(ActorId, Vec<Span>)>) -> Result<Self, Error> {
+        if actors.windows(2).any(|w| matches!(w, [a, b] if a.0 >= b.0)) {
+            return Err(Error::InvalidState(
+                "dot set: actors not strictly ascending".into(),
+            ));
+        }
+        let set = DotSet {
+            actors: Actors(actors),
+        };
         set.check_invariants()?;
         Ok(set)
+    }
+
+    // Index-based access for dot stores, whose dots name their actor by its position in
+    // the context's actor list (see `dot_map.rs`).
+
+    /// The number of actors.
+    pub(crate) fn actor_count(&self) -> usize {
+        self.actors.len()
+    }
+
+    /// The index of `actor`.
+    pub(crate) fn index_of(&self, actor: &str) -> Option<usize> {
+        self.actors.find(actor).ok()
+    }
+
+    /// The actor at `index`.
+    pub(crate) fn actor_at(&self, index: usize) -> Option<&ActorId> {
+        self.actors.0.get(index).map(|(a, _)| a)
+    }
+
+    /// True when the dot `(actor at index, counter)` is in the set.
+    pub(crate) fn contains_at(&self, index: usize, counter: u64) -> bool {
+        self.actors
+            .0
+            .get(index)
+            .is_some_and(|(_, spans)| spans_contain(spans, counter))
+    }
+
+    /// Adds a dot of `actor`; returns the actor's index and whether the actor is new
+    /// (then every index from it on has moved up by one).
+    pub(crate) fn insert_at(&mut self, actor: &ActorId, counter: u64) -> (usize, bool) {
+        match self.actors.find(actor.as_str()) {
+            Ok(i) => {
+                if let Some((_, spans)) = self.actors.0.get_mut(i) {
+                    spans_insert(spans, counter);
+                }
+                (i, false)
+            }
+            Err(i) => {
+                self.actors
+                    .0
+                    .insert(i, (actor.clone(), alloc::vec![(counter, counter)]));
+                (i, true)
+            }
+        }
+    }
+
+    /// For each actor of `self`, its index in `other` (if any).
+    pub(crate) fn index_map(&self, other: &DotSet) -> Vec<Option<usize>> {
+        let theirs = &other.actors.0;
+        let mut j = 0;
+        self.actors
+            .0
+            .iter()
+            .map(|(a, _)| {
+                while theirs.get(j).is_some_and(|(b, _)| b < a) {
+                    j += 1;
+                }
+                theirs.get(j).and_then(|(b, _)| (b == a).then_some(j))
+            })
+            .collect()
+    }
+
+    /// The dots of `self` minus `known`: dots given as `(actor index, counter)` into
+    /// `self`, sorted.
+    pub(crate) fn minus_indexed(&self, known: &[(usize, u64)]) -> DotSet {
+        let mut out = Vec::with_capacity(self.actors.len());
+        let mut rest = known;
+        for (i, (actor, spans)) in self.actors.0.iter().enumerate() {
+            let n = rest.partition_point(|&(a, _)| a <= i);
+            let (mine, tail) = rest.split_at(n);
+            rest = tail;
+            let mut drop: Vec<Span> = Vec::new();
+            for &(a, c) in mine {
+                if a == i {
+                    push_coalesce(&mut drop, (c, c));
+                }
+            }
+            let left = if drop.is_empty() {
+                spans.clone()
+            } else {
+                spans_difference(spans, &drop)
+            };
+            if !left.is_empty() {
+                out.push((actor.clone(), left));
+            }
+        }
+        DotSet {
+            actors: Actors(out),
+        }
     }
 }
 
@@ -460,7 +594,9 @@ impl From<&VersionVector> for DotSet {
             .filter(|&(_, n)| n > 0)
             .map(|(a, n)| (a.clone(), alloc::vec![(1, n)]))
             .collect();
-        DotSet { actors }
+        DotSet {
+            actors: Actors(actors),
+        }
     }
 }
 
@@ -517,11 +653,11 @@ mod serde_impl {
     use super::{DotSet, Span};
     use crate::serde_util::{SeqNoPrealloc, StrictMap};
     use crate::ActorId;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use serde::{Deserialize, Deserializer, Serializer};
 
-    impl Serialize for DotSet {
+    impl serde::Serialize for DotSet {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            self.actors.serialize(s)
+            s.collect_map(self.actors.iter())
         }
     }
 

@@ -12,7 +12,7 @@
 //! Sync: the summary is the context; a delta carries the entries whose dots the peer has
 //! not seen, with those dots as its context.
 
-use crate::dot_map::{check_unique, Clock, DotList, DotMap};
+use crate::dot_map::{check_unique, Clock, DotMap, Joint};
 use crate::{ActorId, Crdt, DeltaCrdt, DotSet, Error};
 use alloc::format;
 use alloc::vec::Vec;
@@ -91,9 +91,11 @@ impl<T: Ord + Clone> GSet<T> {
         if self.store.entries.contains_key(&value) {
             return Ok(false);
         }
-        let dot = self.clock.tick(&mut self.ctx)?;
-        self.store.entries.insert(value, DotList::One(dot));
-        Ok(true)
+        let (dot, shift) = self.clock.tick_indexed(&mut self.ctx)?;
+        if let Some(pos) = shift {
+            self.store.shift_from(pos);
+        }
+        Ok(self.store.put(value, dot))
     }
 
     /// True when `value` is in the set.
@@ -187,7 +189,8 @@ impl<T: Ord + Clone> Extend<T> for GSet<T> {
 
 impl<T: Ord + Clone> Crdt for GSet<T> {
     fn merge(&mut self, other: &Self) {
-        self.store.join_union(&other.store);
+        let joint = Joint::new(&self.ctx, &other.ctx);
+        self.store.join_union(&other.store, &joint);
         self.ctx.union(&other.ctx);
         self.clock.sync(&self.ctx);
     }
@@ -195,7 +198,8 @@ impl<T: Ord + Clone> Crdt for GSet<T> {
 
 impl<T: Ord + Clone> Crdt for GSetDelta<T> {
     fn merge(&mut self, other: &Self) {
-        self.store.join_union(&other.store);
+        let joint = Joint::new(&self.ctx, &other.ctx);
+        self.store.join_union(&other.store, &joint);
         self.ctx.union(&other.ctx);
     }
 }
@@ -205,7 +209,8 @@ impl<T: Ord + Clone> DeltaCrdt for GSet<T> {
     type Summary = DotSet;
 
     fn apply_delta(&mut self, delta: &GSetDelta<T>) {
-        self.store.join_union(&delta.store);
+        let joint = Joint::new(&self.ctx, &delta.ctx);
+        self.store.join_union(&delta.store, &joint);
         self.ctx.union(&delta.ctx);
         self.clock.sync(&self.ctx);
     }
@@ -216,12 +221,11 @@ impl<T: Ord + Clone> DeltaCrdt for GSet<T> {
 
     fn delta_since(&self, summary: &DotSet) -> GSetDelta<T> {
         let mut known = Vec::new();
-        let store = self.store.since(summary, &mut known);
+        let mut store = self.store.since(&self.ctx, summary, &mut known);
         // The context is exactly the held dots, so the unseen ones are `ctx - summary`.
-        GSetDelta {
-            store,
-            ctx: self.ctx.difference(summary),
-        }
+        let ctx = self.ctx.difference(summary);
+        store.rebase(&self.ctx.index_map(&ctx));
+        GSetDelta { store, ctx }
     }
 }
 

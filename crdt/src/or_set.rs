@@ -16,7 +16,7 @@
 //! exactly our removed ones: applying it can never delete a live element the sender still
 //! holds, and `b.apply_delta(&a.delta(&b)) == b.merge(&a)`.
 
-use crate::dot_map::{check_unique, context_minus, Clock, DotMap};
+use crate::dot_map::{check_unique, context_minus, Clock, DotMap, Joint};
 use crate::{ActorId, Crdt, DeltaCrdt, DotSet, Error};
 use alloc::vec::Vec;
 use core::borrow::Borrow;
@@ -102,7 +102,10 @@ impl<T: Ord + Clone> ORSet<T> {
     /// [`insert`](ORSet::insert), reporting [`Error::CounterExhausted`] when this actor has
     /// used all 2^64 counters.
     pub fn try_insert(&mut self, value: T) -> Result<bool, Error> {
-        let dot = self.clock.tick(&mut self.ctx)?;
+        let (dot, shift) = self.clock.tick_indexed(&mut self.ctx)?;
+        if let Some(pos) = shift {
+            self.store.shift_from(pos);
+        }
         Ok(self.store.put(value, dot))
     }
 
@@ -151,7 +154,8 @@ impl<T: Ord + Clone> ORSet<T> {
     }
 
     fn join(&mut self, store: &DotMap<T>, ctx: &DotSet) {
-        self.store.join_causal(&self.ctx, store, ctx);
+        let joint = Joint::new(&self.ctx, ctx);
+        self.store.join_causal(&self.ctx, store, ctx, &joint);
         self.ctx.union(ctx);
         self.clock.sync(&self.ctx);
     }
@@ -209,7 +213,9 @@ impl<T: Ord + Clone> Crdt for ORSet<T> {
 
 impl<T: Ord + Clone> Crdt for ORSetDelta<T> {
     fn merge(&mut self, other: &Self) {
-        self.store.join_causal(&self.ctx, &other.store, &other.ctx);
+        let joint = Joint::new(&self.ctx, &other.ctx);
+        self.store
+            .join_causal(&self.ctx, &other.store, &other.ctx, &joint);
         self.ctx.union(&other.ctx);
     }
 }
@@ -228,8 +234,9 @@ impl<T: Ord + Clone> DeltaCrdt for ORSet<T> {
 
     fn delta_since(&self, summary: &DotSet) -> ORSetDelta<T> {
         let mut known = Vec::new();
-        let store = self.store.since(summary, &mut known);
+        let mut store = self.store.since(&self.ctx, summary, &mut known);
         let ctx = context_minus(&self.ctx, &mut known);
+        store.rebase(&self.ctx.index_map(&ctx));
         ORSetDelta { store, ctx }
     }
 }

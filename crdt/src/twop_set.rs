@@ -17,7 +17,7 @@
 //! Sync: the summary is the context; a delta carries the add and remove entries whose
 //! dots the peer has not seen, with those dots as its context.
 
-use crate::dot_map::{Clock, DotMap};
+use crate::dot_map::{Clock, DotMap, Joint, LDot};
 use crate::gset::check_grow_only;
 use crate::{ActorId, Crdt, DeltaCrdt, DotSet, Error};
 use alloc::vec::Vec;
@@ -98,7 +98,7 @@ impl<T: Ord + Clone> TwoPSet<T> {
         if self.adds.entries.contains_key(&value) || self.removes.entries.contains_key(&value) {
             return Ok(false);
         }
-        let dot = self.clock.tick(&mut self.ctx)?;
+        let dot = self.tick()?;
         self.adds.put(value, dot);
         self.present += 1;
         Ok(true)
@@ -133,7 +133,7 @@ impl<T: Ord + Clone> TwoPSet<T> {
         else {
             return Ok(false);
         };
-        let dot = self.clock.tick(&mut self.ctx)?;
+        let dot = self.tick()?;
         self.removes.put(key, dot);
         self.present -= 1;
         Ok(true)
@@ -192,9 +192,19 @@ impl<T: Ord + Clone> TwoPSet<T> {
         Ok(())
     }
 
+    fn tick(&mut self) -> Result<LDot, Error> {
+        let (dot, shift) = self.clock.tick_indexed(&mut self.ctx)?;
+        if let Some(pos) = shift {
+            self.adds.shift_from(pos);
+            self.removes.shift_from(pos);
+        }
+        Ok(dot)
+    }
+
     fn join(&mut self, adds: &DotMap<T>, removes: &DotMap<T>, ctx: &DotSet) {
-        self.adds.join_union(adds);
-        self.removes.join_union(removes);
+        let joint = Joint::new(&self.ctx, ctx);
+        self.adds.join_union(adds, &joint);
+        self.removes.join_union(removes, &joint);
         self.ctx.union(ctx);
         self.clock.sync(&self.ctx);
         self.present = count_present(&self.adds, &self.removes);
@@ -238,8 +248,9 @@ impl<T: Ord + Clone> Crdt for TwoPSet<T> {
 
 impl<T: Ord + Clone> Crdt for TwoPSetDelta<T> {
     fn merge(&mut self, other: &Self) {
-        self.adds.join_union(&other.adds);
-        self.removes.join_union(&other.removes);
+        let joint = Joint::new(&self.ctx, &other.ctx);
+        self.adds.join_union(&other.adds, &joint);
+        self.removes.join_union(&other.removes, &joint);
         self.ctx.union(&other.ctx);
     }
 }
@@ -258,11 +269,13 @@ impl<T: Ord + Clone> DeltaCrdt for TwoPSet<T> {
 
     fn delta_since(&self, summary: &DotSet) -> TwoPSetDelta<T> {
         let mut known = Vec::new();
-        TwoPSetDelta {
-            adds: self.adds.since(summary, &mut known),
-            removes: self.removes.since(summary, &mut known),
-            ctx: self.ctx.difference(summary),
-        }
+        let mut adds = self.adds.since(&self.ctx, summary, &mut known);
+        let mut removes = self.removes.since(&self.ctx, summary, &mut known);
+        let ctx = self.ctx.difference(summary);
+        let map = self.ctx.index_map(&ctx);
+        adds.rebase(&map);
+        removes.rebase(&map);
+        TwoPSetDelta { adds, removes, ctx }
     }
 }
 

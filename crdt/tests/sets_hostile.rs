@@ -262,24 +262,22 @@ fn a_state_whose_dot_is_outside_its_context_is_rejected() {
     s.insert(1u8);
     let good = encode(&s);
     assert!(decode::<ORSet<u8>>(&good).is_ok());
-    // Same entries, empty context.
-    let forged = encode(&(
-        "a",
-        [(1u8, vec![Dot::new("a", 1)])]
-            .into_iter()
-            .collect::<std::collections::BTreeMap<_, _>>(),
-        DotSet::new(),
-    ));
+    // Same entries, empty context (dots are (actor index, counter) on the wire).
+    let entries = |dots: &[(u8, (u64, u64))]| {
+        dots.iter()
+            .map(|&(v, d)| (v, vec![d]))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let forged = encode(&("a", entries(&[(1, (0, 1))]), DotSet::new()));
     assert!(decode::<ORSet<u8>>(&forged).is_err());
-    // A dot held by two elements.
     let mut ctx = DotSet::new();
     ctx.insert(Dot::new("a", 1));
-    let twice = encode(&(
-        "a",
-        [(1u8, vec![Dot::new("a", 1)]), (2u8, vec![Dot::new("a", 1)])]
-            .into_iter()
-            .collect::<std::collections::BTreeMap<_, _>>(),
-        ctx,
-    ));
+    let honest = encode(&("a", entries(&[(1, (0, 1))]), ctx.clone()));
+    assert_eq!(decode::<ORSet<u8>>(&honest).unwrap(), s);
+    // An actor index past the context's actor list.
+    let past = encode(&("a", entries(&[(1, (1, 1))]), ctx.clone()));
+    assert!(decode::<ORSet<u8>>(&past).is_err());
+    // A dot held by two elements.
+    let twice = encode(&("a", entries(&[(1, (0, 1)), (2, (0, 1))]), ctx));
     assert!(decode::<ORSet<u8>>(&twice).is_err());
 }
