@@ -12,7 +12,7 @@
 //! Sync: the summary is the context; a delta carries the entries whose dots the peer has
 //! not seen, with those dots as its context.
 
-use crate::dot_map::{check_unique, Clock, DotMap, Joint};
+use crate::dot_map::{check_unique, Clock, DotList, DotMap, Joint};
 use crate::{ActorId, Crdt, DeltaCrdt, DotSet, Error};
 use alloc::format;
 use alloc::vec::Vec;
@@ -88,14 +88,27 @@ impl<T: Ord + Clone> GSet<T> {
     /// [`insert`](GSet::insert), reporting [`Error::CounterExhausted`] when this actor has
     /// used all 2^64 counters.
     pub fn try_insert(&mut self, value: T) -> Result<bool, Error> {
-        if self.store.entries.contains_key(&value) {
-            return Ok(false);
+        use alloc::collections::btree_map::Entry;
+        if self.ctx.index_of(self.clock.actor.as_str()).is_none() {
+            // This replica's first dot: its actor enters the context and may shift the
+            // indices of the stored dots, so take the two-step path.
+            if self.store.entries.contains_key(&value) {
+                return Ok(false);
+            }
+            let (dot, shift) = self.clock.tick_indexed(&mut self.ctx)?;
+            if let Some(pos) = shift {
+                self.store.shift_from(pos);
+            }
+            return Ok(self.store.put(value, dot));
         }
-        let (dot, shift) = self.clock.tick_indexed(&mut self.ctx)?;
-        if let Some(pos) = shift {
-            self.store.shift_from(pos);
+        match self.store.entries.entry(value) {
+            Entry::Occupied(_) => Ok(false),
+            Entry::Vacant(slot) => {
+                let (dot, _) = self.clock.tick_indexed(&mut self.ctx)?;
+                slot.insert(DotList::One(dot));
+                Ok(true)
+            }
         }
-        Ok(self.store.put(value, dot))
     }
 
     /// True when `value` is in the set.
@@ -127,7 +140,8 @@ impl<T: Ord + Clone> GSet<T> {
         &self.ctx
     }
 
-    /// Checks the invariants listed in the [module docs](crate::gset).
+    /// Checks the invariants: every element holds at least one insert dot, no dot is
+    /// held twice, and the context holds exactly the held dots. Decoding checks them too.
     pub fn check_invariants(&self) -> Result<(), Error> {
         check_grow_only(&[&self.store], &self.ctx)
     }

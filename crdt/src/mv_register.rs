@@ -126,7 +126,8 @@ impl<T: Clone> MVRegister<T> {
         &self.ctx
     }
 
-    /// Checks the invariants listed in the [module docs](crate::mv_register).
+    /// Checks the invariants: values strictly sorted by dot (no dot twice) and every dot
+    /// in the context. Decoding checks them too.
     pub fn check_invariants(&self) -> Result<(), Error> {
         check_parts(&self.values, &self.ctx)
     }

@@ -148,7 +148,8 @@ impl<T: Ord + Clone> ORSet<T> {
         &self.ctx
     }
 
-    /// Checks the invariants listed in the [module docs](crate::or_set).
+    /// Checks the invariants: every element holds at least one dot, no dot is held twice,
+    /// every held dot is in the context. Decoding checks them too.
     pub fn check_invariants(&self) -> Result<(), Error> {
         check_parts(&self.store, &self.ctx)
     }

@@ -135,7 +135,7 @@ impl<T: Ord + Clone> TwoPSet<T> {
         };
         let dot = self.tick()?;
         self.removes.put(key, dot);
-        self.present -= 1;
+        self.present = self.present.saturating_sub(1);
         Ok(true)
     }
 
@@ -181,7 +181,9 @@ impl<T: Ord + Clone> TwoPSet<T> {
         &self.ctx
     }
 
-    /// Checks the invariants listed in the [module docs](crate::twop_set).
+    /// Checks the invariants: every stored element holds at least one dot, no dot is
+    /// held twice across adds and removes, the context holds exactly the held dots, and
+    /// the cached length is right. Decoding checks them too.
     pub fn check_invariants(&self) -> Result<(), Error> {
         check_grow_only(&[&self.adds, &self.removes], &self.ctx)?;
         if self.present != count_present(&self.adds, &self.removes) {
