@@ -2,28 +2,26 @@
 //!
 //! A *dot store* maps each element to the dots of the operations that added it
 //! (a [`DotList`], almost always one dot, kept inline). Together with the replica's causal
-//! context (a [`DotSet`]) it forms the state of [`ORSet`](crate::ORSet),
-//! [`GSet`](crate::GSet) and [`TwoPSet`](crate::TwoPSet), following Almeida, Shoker and
-//! Baquero, "Delta State Replicated Data Types" (2018), and the optimised OR-Set of
-//! Bieniusa et al. (2012).
+//! context (a [`DotSet`]) it forms the state of [`ORSet`](crate::ORSet); the grow-only
+//! [`GSet`](crate::GSet) and [`TwoPSet`](crate::TwoPSet) use the same dots and lists in a
+//! merge-friendly layout (`grow_map.rs`). Following Almeida, Shoker and Baquero, "Delta
+//! State Replicated Data Types" (2018), and the optimised OR-Set of Bieniusa et al. (2012).
 //!
 //! Invariants of a store paired with a context `ctx` (checked by [`DotMap::check`]):
 //! - every dot list is non-empty, sorted and without repeats;
 //! - no dot appears twice in the store (a dot names one operation on one element);
 //! - every dot of the store is in `ctx`.
 //!
-//! Two joins:
-//! - [`DotMap::join_causal`] (OR-Set): a dot survives when both sides hold it, or one side
-//!   holds it and the other side's context has never seen it. A dot the other side has
-//!   seen but no longer holds was removed there, and the removal wins over the stale copy.
-//! - [`DotMap::join_union`] (grow-only stores, whose context is exactly their dots): the
-//!   union of the dot lists.
-//!
-//! Both walk the two sorted maps once when the other side is large, and do point lookups
-//! when it is small (a delta into a big replica).
+//! The join ([`DotMap::join_causal`], the OR-Set rule): a dot survives when both sides
+//! hold it, or one side holds it and the other side's context has never seen it. A dot
+//! the other side has seen but no longer holds was removed there, and the removal wins
+//! over the stale copy. (Grow-only stores, whose context is exactly their dots, join by
+//! union: `grow_map.rs`.) It walks the two sorted maps once when the other side is large,
+//! and does point lookups when it is small and the contexts are disjoint (a delta of new
+//! inserts into a big replica).
 //!
 //! A stored dot is an [`LDot`] `(actor index, counter)`: the index is the actor's
-//! position in the context's (sorted) actor list, so a dot is 16 bytes, `Copy`, and
+//! position in the context's (sorted) actor list, so a dot is 16 bytes on 64-bit targets, `Copy`, and
 //! compares in the same order as `(actor id, counter)`. Indices are rewritten when the
 //! actor list changes: on a join that brings new actors ([`Joint`]), when a replica's own
 //! actor first enters its context ([`DotMap::shift_from`]), and when a delta is cut from
@@ -76,11 +74,46 @@ impl DotList {
     }
 
     /// Rewrites actor indices through a monotone map (so the list stays sorted).
-    fn remap(&mut self, map: impl Fn(usize) -> usize) {
+    pub(crate) fn remap(&mut self, map: impl Fn(usize) -> usize) {
         match self {
             DotList::One(d) => d.0 = map(d.0),
             DotList::Many(v) => v.iter_mut().for_each(|d| d.0 = map(d.0)),
         }
+    }
+
+    /// The union of two lists.
+    pub(crate) fn union(&self, other: &DotList) -> DotList {
+        join_lists(self, other, |_| true, |_| true).unwrap_or_else(|| self.clone())
+    }
+
+    /// The dots `seen` rejects (`None` if none); pushes the others onto `known`.
+    pub(crate) fn split_seen(
+        &self,
+        seen: &impl Fn(LDot) -> bool,
+        known: &mut Vec<LDot>,
+    ) -> Option<DotList> {
+        let dots = self.as_slice();
+        let before = known.len();
+        known.extend(dots.iter().copied().filter(|d| seen(*d)));
+        match known.len() - before {
+            0 => Some(self.clone()),
+            n if n == dots.len() => None,
+            _ => self.filter(|d| !seen(d)),
+        }
+    }
+
+    /// Checks the list and that every dot is in `ctx`; pushes the dots onto `all`.
+    pub(crate) fn check_in(&self, ctx: &DotSet, all: &mut Vec<LDot>) -> Result<(), Error> {
+        self.check()?;
+        for &(i, c) in self.as_slice() {
+            if !ctx.contains_at(i, c) {
+                return Err(Error::InvalidState(format!(
+                    "dot (actor #{i}, {c}) is held but missing from the causal context"
+                )));
+            }
+            all.push((i, c));
+        }
+        Ok(())
     }
 
     fn check(&self) -> Result<(), Error> {
@@ -193,6 +226,16 @@ impl Joint {
             in_mine,
             in_theirs,
         }
+    }
+
+    /// My index -> joint index, when it changes.
+    pub(crate) fn mine(&self) -> Option<&[usize]> {
+        self.mine.as_deref()
+    }
+
+    /// One of their lists in the joint index space.
+    pub(crate) fn lift_theirs(&self, list: &DotList) -> DotList {
+        Joint::lift(&self.theirs, list)
     }
 
     fn lift(map: &Option<Vec<usize>>, list: &DotList) -> DotList {
@@ -315,35 +358,6 @@ impl<T: Ord + Clone> DotMap<T> {
         self.entries = out.into_iter().collect();
     }
 
-    /// The grow-only join: the union of the dot lists. Indices as in `join_causal`.
-    pub(crate) fn join_union(&mut self, other: &DotMap<T>, joint: &Joint) {
-        if self.entries.is_empty()
-            || other.entries.len().saturating_mul(POINT_RATIO) < self.entries.len()
-        {
-            self.point_union(other, joint);
-            return;
-        }
-        let mine = mem::take(&mut self.entries);
-        let mut out: Vec<(T, DotList)> = Vec::with_capacity(mine.len() + other.entries.len());
-        let mut theirs = other.entries.iter().peekable();
-        for (k, dl) in mine {
-            while let Some((ok, odl)) = theirs.next_if(|(ok, _)| **ok < k) {
-                out.push((ok.clone(), Joint::lift(&joint.theirs, odl)));
-            }
-            let dl = Joint::lift(&joint.mine, &dl);
-            let joined = match theirs.next_if(|(ok, _)| **ok == k) {
-                Some((_, odl)) => {
-                    let odl = Joint::lift(&joint.theirs, odl);
-                    join_lists(&dl, &odl, |_| true, |_| true).unwrap_or(dl)
-                }
-                None => dl,
-            };
-            out.push((k, joined));
-        }
-        out.extend(theirs.map(|(k, v)| (k.clone(), Joint::lift(&joint.theirs, v))));
-        self.entries = out.into_iter().collect();
-    }
-
     fn point_union(&mut self, other: &DotMap<T>, joint: &Joint) {
         if let Some(m) = &joint.mine {
             for dl in self.entries.values_mut() {
@@ -378,34 +392,9 @@ impl<T: Ord + Clone> DotMap<T> {
         summary: &DotSet,
         known: &mut Vec<LDot>,
     ) -> DotMap<T> {
-        let to_summary = my_ctx.index_map(summary);
-        let seen = |d: LDot| {
-            to_summary
-                .get(d.0)
-                .copied()
-                .flatten()
-                .is_some_and(|j| summary.contains_at(j, d.1))
-        };
-        let mut out = Vec::new();
-        for (k, dl) in &self.entries {
-            let dots = dl.as_slice();
-            let before = known.len();
-            known.extend(dots.iter().copied().filter(|d| seen(*d)));
-            let n_seen = known.len() - before;
-            if n_seen == dots.len() {
-                continue;
-            }
-            let fresh = if n_seen == 0 {
-                Some(dl.clone())
-            } else {
-                dl.filter(|d| !seen(d))
-            };
-            if let Some(fresh) = fresh {
-                out.push((k.clone(), fresh));
-            }
-        }
+        let fresh = unseen_entries(self.entries.iter(), my_ctx, summary, known);
         DotMap {
-            entries: out.into_iter().collect(),
+            entries: fresh.into_iter().collect(),
         }
     }
 
@@ -413,17 +402,35 @@ impl<T: Ord + Clone> DotMap<T> {
     /// `all` so the caller can check uniqueness across stores with [`check_unique`].
     pub(crate) fn check(&self, ctx: &DotSet, all: &mut Vec<LDot>) -> Result<(), Error> {
         for dl in self.entries.values() {
-            dl.check()?;
-            for &(i, c) in dl.as_slice() {
-                if !ctx.contains_at(i, c) {
-                    return Err(Error::InvalidState(format!(
-                        "dot (actor #{i}, {c}) is held but missing from the causal context"
-                    )));
-                }
-                all.push((i, c));
-            }
+            dl.check_in(ctx, all)?;
         }
         Ok(())
+    }
+}
+
+/// Per entry (in order), the dots a peer with context `summary` has not seen, for the
+/// entries that have any; pushes the seen ones onto `known`.
+pub(crate) fn unseen_entries<'a, T: Clone + 'a>(
+    entries: impl Iterator<Item = (&'a T, &'a DotList)>,
+    my_ctx: &DotSet,
+    summary: &DotSet,
+    known: &mut Vec<LDot>,
+) -> Vec<(T, DotList)> {
+    let seen = seen_by(my_ctx, summary);
+    entries
+        .filter_map(|(k, dl)| dl.split_seen(&seen, known).map(|fresh| (k.clone(), fresh)))
+        .collect()
+}
+
+/// A test for "the peer with context `summary` has seen this dot of `my_ctx`".
+fn seen_by<'a>(my_ctx: &DotSet, summary: &'a DotSet) -> impl Fn(LDot) -> bool + 'a {
+    let to_summary = my_ctx.index_map(summary);
+    move |(i, c): LDot| {
+        to_summary
+            .get(i)
+            .copied()
+            .flatten()
+            .is_some_and(|j| summary.contains_at(j, c))
     }
 }
 
@@ -509,37 +516,36 @@ pub(crate) mod wire {
     use super::{DotList, DotMap};
     use crate::serde_util::{SeqNoPrealloc, StrictMap};
     use crate::{ActorId, DotSet};
-    use alloc::collections::BTreeMap;
 
-    /// Encoding view of a one-store state.
+    /// Encoding view of a one-store state (`E`: the store).
     #[derive(Serialize)]
-    pub(crate) struct StateRef<'a, T> {
+    pub(crate) struct StateRef<'a, E> {
         pub(crate) actor: &'a ActorId,
-        pub(crate) entries: &'a BTreeMap<T, DotList>,
+        pub(crate) entries: &'a E,
         pub(crate) ctx: &'a DotSet,
     }
 
     /// Decoded one-store state, not yet checked.
     #[derive(Deserialize)]
-    #[serde(bound = "T: Deserialize<'de> + Ord")]
-    pub(crate) struct StateRaw<T> {
+    #[serde(bound = "E: Deserialize<'de>")]
+    pub(crate) struct StateRaw<E> {
         pub(crate) actor: ActorId,
-        pub(crate) entries: DotMap<T>,
+        pub(crate) entries: E,
         pub(crate) ctx: DotSet,
     }
 
     /// Encoding view of a one-store delta.
     #[derive(Serialize)]
-    pub(crate) struct DeltaRef<'a, T> {
-        pub(crate) entries: &'a BTreeMap<T, DotList>,
+    pub(crate) struct DeltaRef<'a, E> {
+        pub(crate) entries: &'a E,
         pub(crate) ctx: &'a DotSet,
     }
 
     /// Decoded one-store delta, not yet checked.
     #[derive(Deserialize)]
-    #[serde(bound = "T: Deserialize<'de> + Ord")]
-    pub(crate) struct DeltaRaw<T> {
-        pub(crate) entries: DotMap<T>,
+    #[serde(bound = "E: Deserialize<'de>")]
+    pub(crate) struct DeltaRaw<E> {
+        pub(crate) entries: E,
         pub(crate) ctx: DotSet,
     }
     use serde::de::Error as _;

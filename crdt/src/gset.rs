@@ -2,9 +2,10 @@
 //!
 //! Elements are only ever added. To answer a peer's compact summary, each insert of an
 //! element not yet present gets a fresh dot `(own actor, next counter)`, so the set is a
-//! dot store (element -> dots, see `dot_map.rs`) whose causal context is exactly the set of
-//! its dots. Merging is the union of elements and of their dots (an element inserted
-//! concurrently on several replicas keeps one dot per insert).
+//! grow-only dot store (element -> dots, laid out as a sorted run plus recent inserts, see
+//! `grow_map.rs`) whose causal context is exactly the set of its dots. Merging is the
+//! union of elements and of their dots (an element inserted concurrently on several
+//! replicas keeps one dot per insert), done as one linear walk.
 //!
 //! Invariants ([`GSet::check_invariants`], also checked on decode): every element holds at
 //! least one dot, no dot is held twice, and the context holds exactly the held dots.
@@ -12,7 +13,8 @@
 //! Sync: the summary is the context; a delta carries the entries whose dots the peer has
 //! not seen, with those dots as its context.
 
-use crate::dot_map::{check_unique, Clock, DotList, DotMap, Joint};
+use crate::dot_map::{check_unique, Clock, Joint, LDot};
+use crate::grow_map::GrowMap;
 use crate::{ActorId, Crdt, DeltaCrdt, DotSet, Error};
 use alloc::format;
 use alloc::vec::Vec;
@@ -40,15 +42,15 @@ use core::borrow::Borrow;
 /// ```
 #[derive(Clone, Debug)]
 pub struct GSet<T> {
-    store: DotMap<T>,
+    store: GrowMap<T>,
     ctx: DotSet,
     clock: Clock,
 }
 
 /// A delta of a [`GSet`]: the element entries a peer lacks. Deltas join like states.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct GSetDelta<T> {
-    store: DotMap<T>,
+    store: GrowMap<T>,
     ctx: DotSet,
 }
 
@@ -58,7 +60,7 @@ impl<T: Ord + Clone> GSet<T> {
         let ctx = DotSet::new();
         GSet {
             clock: Clock::new(actor.into(), &ctx),
-            store: DotMap::default(),
+            store: GrowMap::default(),
             ctx,
         }
     }
@@ -88,27 +90,14 @@ impl<T: Ord + Clone> GSet<T> {
     /// [`insert`](GSet::insert), reporting [`Error::CounterExhausted`] when this actor has
     /// used all 2^64 counters.
     pub fn try_insert(&mut self, value: T) -> Result<bool, Error> {
-        use alloc::collections::btree_map::Entry;
-        if self.ctx.index_of(self.clock.actor.as_str()).is_none() {
-            // This replica's first dot: its actor enters the context and may shift the
-            // indices of the stored dots, so take the two-step path.
-            if self.store.entries.contains_key(&value) {
-                return Ok(false);
-            }
-            let (dot, shift) = self.clock.tick_indexed(&mut self.ctx)?;
+        let (clock, ctx) = (&mut self.clock, &mut self.ctx);
+        self.store.insert_new(value, |store| {
+            let (dot, shift) = clock.tick_indexed(ctx)?;
             if let Some(pos) = shift {
-                self.store.shift_from(pos);
+                store.shift_from(pos);
             }
-            return Ok(self.store.put(value, dot));
-        }
-        match self.store.entries.entry(value) {
-            Entry::Occupied(_) => Ok(false),
-            Entry::Vacant(slot) => {
-                let (dot, _) = self.clock.tick_indexed(&mut self.ctx)?;
-                slot.insert(DotList::One(dot));
-                Ok(true)
-            }
-        }
+            Ok(dot)
+        })
     }
 
     /// True when `value` is in the set.
@@ -117,22 +106,22 @@ impl<T: Ord + Clone> GSet<T> {
         T: Borrow<Q>,
         Q: Ord + ?Sized,
     {
-        self.store.entries.contains_key(value)
+        self.store.contains_key(value)
     }
 
     /// The number of elements.
     pub fn len(&self) -> usize {
-        self.store.entries.len()
+        self.store.len()
     }
 
     /// True when there are no elements.
     pub fn is_empty(&self) -> bool {
-        self.store.entries.is_empty()
+        self.store.is_empty()
     }
 
     /// The elements in ascending order.
     pub fn iter(&self) -> impl Iterator<Item = &T> + '_ {
-        self.store.entries.keys()
+        self.store.iter().map(|(k, _)| k)
     }
 
     /// The causal context: the dots of every insert this replica has seen.
@@ -143,21 +132,16 @@ impl<T: Ord + Clone> GSet<T> {
     /// Checks the invariants: every element holds at least one insert dot, no dot is
     /// held twice, and the context holds exactly the held dots. Decoding checks them too.
     pub fn check_invariants(&self) -> Result<(), Error> {
-        check_grow_only(&[&self.store], &self.ctx)
+        let mut all = Vec::new();
+        self.store.check(&self.ctx, &mut all)?;
+        check_grow_only(&self.ctx, all)
     }
 }
 
-/// The invariants of a grow-only dot store family sharing one context: valid lists,
-/// every dot in the context, no dot twice, and no context dot that is not held.
-pub(crate) fn check_grow_only<T: Ord + Clone>(
-    stores: &[&DotMap<T>],
-    ctx: &DotSet,
-) -> Result<(), Error> {
+/// The invariants of grow-only stores sharing one context, given all their dots: valid
+/// context, no dot twice, and no context dot that is not held.
+pub(crate) fn check_grow_only(ctx: &DotSet, mut all: Vec<LDot>) -> Result<(), Error> {
     ctx.check_invariants()?;
-    let mut all = Vec::new();
-    for store in stores {
-        store.check(ctx, &mut all)?;
-    }
     check_unique(&mut all)?;
     let held = u128::try_from(all.len()).unwrap_or(u128::MAX);
     if ctx.dot_count() != held {
@@ -172,26 +156,35 @@ pub(crate) fn check_grow_only<T: Ord + Clone>(
 impl<T: Ord + Clone> GSetDelta<T> {
     /// True when the delta carries nothing.
     pub fn is_empty(&self) -> bool {
-        self.store.entries.is_empty()
+        self.store.is_empty()
     }
 
     /// The number of element entries carried.
     pub fn len(&self) -> usize {
-        self.store.entries.len()
+        self.store.len()
     }
 
     /// Checks the same invariants as [`GSet::check_invariants`].
     pub fn check_invariants(&self) -> Result<(), Error> {
-        check_grow_only(&[&self.store], &self.ctx)
+        let mut all = Vec::new();
+        self.store.check(&self.ctx, &mut all)?;
+        check_grow_only(&self.ctx, all)
     }
 }
 
-impl<T: PartialEq> PartialEq for GSet<T> {
+impl<T: Ord> PartialEq for GSet<T> {
     fn eq(&self, other: &Self) -> bool {
         self.store == other.store && self.ctx == other.ctx
     }
 }
-impl<T: Eq> Eq for GSet<T> {}
+impl<T: Ord> Eq for GSet<T> {}
+
+impl<T: Ord> PartialEq for GSetDelta<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.store == other.store && self.ctx == other.ctx
+    }
+}
+impl<T: Ord> Eq for GSetDelta<T> {}
 
 impl<T: Ord + Clone> Extend<T> for GSet<T> {
     fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
@@ -246,16 +239,17 @@ impl<T: Ord + Clone> DeltaCrdt for GSet<T> {
 #[cfg(feature = "serde")]
 mod serde_impl {
     //! Wire form: see `dot_map::wire`. Decoding checks the invariants.
-    use super::{check_grow_only, Clock, GSet, GSetDelta};
+    use super::{check_grow_only, Clock, GSet, GSetDelta, GrowMap};
     use crate::dot_map::wire::{DeltaRaw, DeltaRef, StateRaw, StateRef};
+    use alloc::vec::Vec;
     use serde::de::Error as _;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    impl<T: Serialize> Serialize for GSet<T> {
+    impl<T: Serialize + Ord + Clone> Serialize for GSet<T> {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             StateRef {
                 actor: &self.clock.actor,
-                entries: &self.store.entries,
+                entries: &self.store,
                 ctx: &self.ctx,
             }
             .serialize(s)
@@ -264,8 +258,12 @@ mod serde_impl {
 
     impl<'de, T: Deserialize<'de> + Ord + Clone> Deserialize<'de> for GSet<T> {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            let raw = StateRaw::<T>::deserialize(d)?;
-            check_grow_only(&[&raw.entries], &raw.ctx).map_err(D::Error::custom)?;
+            let raw = StateRaw::<GrowMap<T>>::deserialize(d)?;
+            let mut all = Vec::new();
+            raw.entries
+                .check(&raw.ctx, &mut all)
+                .map_err(D::Error::custom)?;
+            check_grow_only(&raw.ctx, all).map_err(D::Error::custom)?;
             Ok(GSet {
                 clock: Clock::new(raw.actor, &raw.ctx),
                 store: raw.entries,
@@ -274,10 +272,10 @@ mod serde_impl {
         }
     }
 
-    impl<T: Serialize> Serialize for GSetDelta<T> {
+    impl<T: Serialize + Ord + Clone> Serialize for GSetDelta<T> {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             DeltaRef {
-                entries: &self.store.entries,
+                entries: &self.store,
                 ctx: &self.ctx,
             }
             .serialize(s)
@@ -286,8 +284,12 @@ mod serde_impl {
 
     impl<'de, T: Deserialize<'de> + Ord + Clone> Deserialize<'de> for GSetDelta<T> {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            let raw = DeltaRaw::<T>::deserialize(d)?;
-            check_grow_only(&[&raw.entries], &raw.ctx).map_err(D::Error::custom)?;
+            let raw = DeltaRaw::<GrowMap<T>>::deserialize(d)?;
+            let mut all = Vec::new();
+            raw.entries
+                .check(&raw.ctx, &mut all)
+                .map_err(D::Error::custom)?;
+            check_grow_only(&raw.ctx, all).map_err(D::Error::custom)?;
             Ok(GSetDelta {
                 store: raw.entries,
                 ctx: raw.ctx,

@@ -46,6 +46,7 @@ mod actor;
 mod dot_map;
 mod dot_set;
 mod error;
+mod grow_map;
 mod gset;
 mod mv_register;
 mod or_set;

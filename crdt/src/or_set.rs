@@ -245,7 +245,7 @@ impl<T: Ord + Clone> DeltaCrdt for ORSet<T> {
 #[cfg(feature = "serde")]
 mod serde_impl {
     //! Wire form: see `dot_map::wire`. Decoding checks the invariants.
-    use super::{check_parts, Clock, ORSet, ORSetDelta};
+    use super::{check_parts, Clock, DotMap, ORSet, ORSetDelta};
     use crate::dot_map::wire::{DeltaRaw, DeltaRef, StateRaw, StateRef};
     use serde::de::Error as _;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -263,7 +263,7 @@ mod serde_impl {
 
     impl<'de, T: Deserialize<'de> + Ord + Clone> Deserialize<'de> for ORSet<T> {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            let raw = StateRaw::<T>::deserialize(d)?;
+            let raw = StateRaw::<DotMap<T>>::deserialize(d)?;
             check_parts(&raw.entries, &raw.ctx).map_err(D::Error::custom)?;
             Ok(ORSet {
                 clock: Clock::new(raw.actor, &raw.ctx),
@@ -285,7 +285,7 @@ mod serde_impl {
 
     impl<'de, T: Deserialize<'de> + Ord + Clone> Deserialize<'de> for ORSetDelta<T> {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            let raw = DeltaRaw::<T>::deserialize(d)?;
+            let raw = DeltaRaw::<DotMap<T>>::deserialize(d)?;
             check_parts(&raw.entries, &raw.ctx).map_err(D::Error::custom)?;
             Ok(ORSetDelta {
                 store: raw.entries,

@@ -411,3 +411,47 @@ fn step_enum_is_usable() {
     assert!(!run.replicas[1].contains(&1));
     run.converge(7);
 }
+
+proptest! {
+    #![proptest_config(common::config())]
+
+    /// Sets large enough to exercise the store's layout (sorted run, recent inserts,
+    /// flushes, point updates and full walks): contents match a `BTreeSet`, and merge
+    /// and delta agree.
+    #[test]
+    fn g_set_large_sets_match_a_model(
+        xs in proptest::collection::vec(0..3000u16, 0..300),
+        ys in proptest::collection::vec(0..3000u16, 0..40),
+        shared in 0..3usize,
+    ) {
+        let mut a = GSet::new("m");
+        let mut model = BTreeSet::new();
+        for &x in &xs {
+            prop_assert_eq!(a.insert(x), model.insert(x));
+        }
+        a.check_invariants().unwrap();
+        prop_assert_eq!(a.iter().copied().collect::<Vec<_>>(), model.iter().copied().collect::<Vec<_>>());
+        prop_assert_eq!(a.len(), model.len());
+        for x in 0..3000u16 {
+            if x % 97 == 0 {
+                prop_assert_eq!(a.contains(&x), model.contains(&x));
+            }
+        }
+        // b: a small replica (point-update path) or a fork of a (shared history).
+        let mut b = if shared == 0 { a.fork("b") } else { GSet::new("b") };
+        for &y in &ys {
+            b.insert(y);
+            model.insert(y);
+        }
+        let mut by_merge = a.clone();
+        by_merge.merge(&b);
+        let mut by_delta = a.clone();
+        by_delta.apply_delta(&b.delta_since(&a.summary()));
+        by_merge.check_invariants().unwrap();
+        prop_assert_eq!(&by_merge, &by_delta);
+        let mut other_way = b.clone();
+        other_way.merge(&a);
+        prop_assert_eq!(&other_way, &by_merge);
+        prop_assert_eq!(by_merge.iter().copied().collect::<Vec<_>>(), model.iter().copied().collect::<Vec<_>>());
+    }
+}
