@@ -281,3 +281,29 @@ fn a_state_whose_dot_is_outside_its_context_is_rejected() {
     let twice = encode(&("a", entries(&[(1, (0, 1)), (2, (0, 1))]), ctx));
     assert!(decode::<ORSet<u8>>(&twice).is_err());
 }
+
+#[test]
+fn exhausted_counter_is_an_error_not_a_panic() {
+    // A decoded replica whose own actor has used every counter (only reachable through
+    // bytes: 2^64 operations are not).
+    let mut ctx = DotSet::new();
+    ctx.insert_range("a", 1..=u64::MAX);
+    let empty: std::collections::BTreeMap<u8, Vec<(u64, u64)>> = Default::default();
+    let mut set: ORSet<u8> = decode(&encode(&("a", &empty, &ctx))).unwrap();
+    assert!(!set.insert(1));
+    assert!(matches!(
+        set.try_insert(1),
+        Err(Error::CounterExhausted { .. })
+    ));
+    assert!(set.is_empty());
+    let mut reg: MVRegister<u8> = decode(&encode(&("a", Vec::<(Dot, u8)>::new(), &ctx))).unwrap();
+    reg.set(1);
+    assert!(reg.is_empty());
+    assert!(matches!(
+        reg.try_set(1),
+        Err(Error::CounterExhausted { .. })
+    ));
+    // Another actor forked from it is fine.
+    let mut b = set.fork("b");
+    assert!(b.insert(1));
+}

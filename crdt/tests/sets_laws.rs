@@ -455,3 +455,30 @@ proptest! {
         prop_assert_eq!(by_merge.iter().copied().collect::<Vec<_>>(), model.iter().copied().collect::<Vec<_>>());
     }
 }
+
+#[test]
+fn worked_example_of_the_design_doc() {
+    let mut phone = ORSet::new("phone");
+    phone.extend(["A", "B", "C"]);
+    let mut laptop = phone.fork("laptop");
+    phone.remove("C");
+    laptop.extend(["D", "E", "C"]);
+    let d = laptop.delta_since(&phone.summary());
+    assert_eq!(d.len(), 3);
+    let claimed: Vec<_> = d
+        .context()
+        .ranges()
+        .map(|(a, r)| (a.as_str().to_string(), r))
+        .collect();
+    assert_eq!(
+        claimed,
+        [("laptop".to_string(), 1..=3), ("phone".to_string(), 3..=3)]
+    );
+    phone.apply_delta(&d);
+    laptop.apply_delta(&phone.delta_since(&laptop.summary()));
+    assert_eq!(phone, laptop);
+    assert_eq!(
+        phone.iter().copied().collect::<Vec<_>>(),
+        ["A", "B", "C", "D", "E"]
+    );
+}
