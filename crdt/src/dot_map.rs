@@ -321,9 +321,32 @@ impl<T: Ord + Clone> DotMap<T> {
         let mine_kept = |d: LDot| !Joint::seen(&joint.in_theirs, their_ctx, d);
         let theirs_kept = |d: LDot| !Joint::seen(&joint.in_mine, my_ctx, d);
         let may_remove = !my_ctx.is_disjoint(their_ctx);
-        if !may_remove && other.entries.len().saturating_mul(POINT_RATIO) < self.entries.len() {
-            // Nothing of ours is known to them, nothing of theirs to us: a plain union.
-            self.point_union(other, joint);
+        if other.entries.len().saturating_mul(POINT_RATIO) < self.entries.len() {
+            // A small delta into a big replica: update in place.
+            if may_remove {
+                // Drop, in place, our dots they have seen but do not hold.
+                self.entries.retain(|k, dl| {
+                    if let Some(m) = &joint.mine {
+                        dl.remap(|i| m.get(i).copied().unwrap_or(i));
+                    }
+                    if dl.as_slice().iter().all(|d| mine_kept(*d)) {
+                        return true;
+                    }
+                    let held = other.entries.get(k).map(|odl| joint.lift_theirs(odl));
+                    let in_theirs =
+                        |d: LDot| held.as_ref().is_some_and(|h| h.as_slice().contains(&d));
+                    match dl.filter(|d| mine_kept(d) || in_theirs(d)) {
+                        Some(kept) => {
+                            *dl = kept;
+                            true
+                        }
+                        None => false,
+                    }
+                });
+            } else {
+                self.remap_mine(joint);
+            }
+            self.point_merge(other, joint, theirs_kept);
             return;
         }
         let mine = mem::take(&mut self.entries);
@@ -358,26 +381,24 @@ impl<T: Ord + Clone> DotMap<T> {
         self.entries = out.into_iter().collect();
     }
 
-    fn point_union(&mut self, other: &DotMap<T>, joint: &Joint) {
+    fn remap_mine(&mut self, joint: &Joint) {
         if let Some(m) = &joint.mine {
             for dl in self.entries.values_mut() {
                 dl.remap(|i| m.get(i).copied().unwrap_or(i));
             }
         }
-        if self.entries.is_empty() && joint.theirs.is_none() {
-            self.entries = other.entries.clone();
-            return;
-        }
+    }
+
+    /// Adds their dots that `keep` accepts, entry by entry (ours already remapped).
+    fn point_merge(&mut self, other: &DotMap<T>, joint: &Joint, keep: impl Fn(LDot) -> bool) {
         for (k, odl) in &other.entries {
-            let odl = Joint::lift(&joint.theirs, odl);
+            let Some(kept) = joint.lift_theirs(odl).filter(&keep) else {
+                continue;
+            };
             match self.entries.get_mut(k) {
-                Some(dl) => {
-                    if let Some(j) = join_lists(dl, &odl, |_| true, |_| true) {
-                        *dl = j;
-                    }
-                }
+                Some(dl) => *dl = dl.union(&kept),
                 None => {
-                    self.entries.insert(k.clone(), odl);
+                    self.entries.insert(k.clone(), kept);
                 }
             }
         }

@@ -482,3 +482,49 @@ fn worked_example_of_the_design_doc() {
         ["A", "B", "C", "D", "E"]
     );
 }
+
+proptest! {
+    #![proptest_config(common::config())]
+
+    /// A big ORSet and a small diverged fork: the in-place join (small side into big
+    /// side) and the full walk (big into small) agree, and so do deltas.
+    #[test]
+    fn or_set_big_and_small_sides_agree(
+        early in proptest::collection::vec((0..400u16, any::<bool>()), 0..8),
+        base in proptest::collection::vec((0..400u16, any::<bool>()), 0..200),
+        theirs in proptest::collection::vec((0..400u16, any::<bool>()), 0..6),
+    ) {
+        let play = |s: &mut ORSet<u16>, ops: &[(u16, bool)]| {
+            for &(v, add) in ops {
+                if add { s.insert(v); } else { s.remove(&v); }
+            }
+        };
+        let mut a = ORSet::new("m");
+        play(&mut a, &early);
+        // Forked early, so it is small but shares dots with `a`; "a" sorts before "m".
+        let mut b = a.fork("a");
+        let mut c = a.fork("z");
+        play(&mut a, &base);
+        play(&mut b, &theirs);
+        play(&mut c, &theirs);
+        let unrelated = {
+            let mut u = ORSet::new("b");
+            play(&mut u, &theirs);
+            u
+        };
+        for other in [&b, &c, &unrelated] {
+            let mut big_side = a.clone();
+            big_side.merge(other);
+            big_side.check_invariants().unwrap();
+            let mut small_side = other.clone();
+            small_side.merge(&a);
+            prop_assert_eq!(&big_side, &small_side);
+            let mut by_delta = a.clone();
+            by_delta.apply_delta(&other.delta_since(&a.summary()));
+            prop_assert_eq!(&by_delta, &big_side);
+            let mut back = other.clone();
+            back.apply_delta(&a.delta_since(&other.summary()));
+            prop_assert_eq!(&back, &big_side);
+        }
+    }
+}
