@@ -16,9 +16,10 @@
 //! hold it, or one side holds it and the other side's context has never seen it. A dot
 //! the other side has seen but no longer holds was removed there, and the removal wins
 //! over the stale copy. (Grow-only stores, whose context is exactly their dots, join by
-//! union: `grow_map.rs`.) It walks the two sorted maps once when the other side is large,
-//! and does point lookups when it is small and the contexts are disjoint (a delta of new
-//! inserts into a big replica).
+//! union: `grow_map.rs`.) When the other side is large it walks both sorted maps once
+//! into a new map; when it is small (a delta into a big replica) it updates in place:
+//! one `retain` pass drops our dots it conveys as removed (skipped when the contexts are
+//! disjoint), then its entries are merged by lookup.
 //!
 //! A stored dot is an [`LDot`] `(actor index, counter)`: the index is the actor's
 //! position in the context's (sorted) actor list, so a dot is 16 bytes on 64-bit targets, `Copy`, and
