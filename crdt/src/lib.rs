@@ -50,6 +50,7 @@ mod grow_map;
 mod gset;
 mod mv_register;
 mod or_set;
+mod ranges;
 #[cfg(feature = "serde")]
 mod serde_util;
 mod traits;
