@@ -255,6 +255,14 @@ impl<T: Ord> PartialEq for TwoPSetDelta<T> {
 }
 impl<T: Ord> Eq for TwoPSetDelta<T> {}
 
+impl<T: Ord + Clone> Extend<T> for TwoPSet<T> {
+    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
+        for v in iter {
+            self.insert(v);
+        }
+    }
+}
+
 impl<T: Ord + Clone> Crdt for TwoPSet<T> {
     fn merge(&mut self, other: &Self) {
         self.join(&other.adds, &other.removes, &other.ctx);
