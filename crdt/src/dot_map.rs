@@ -1,45 +1,54 @@
 //! Dot stores: the machinery under the set types (crate-private).
 //!
-//! A *dot store* maps each element to the [`Dot`]s of the operations that added it
+//! A *dot store* maps each element to the dots of the operations that added it
 //! (a [`DotList`], almost always one dot, kept inline). Together with the replica's causal
-//! context (a [`DotSet`]) it forms the state of [`ORSet`](crate::ORSet),
-//! [`GSet`](crate::GSet) and [`TwoPSet`](crate::TwoPSet), following Almeida, Shoker and
-//! Baquero, "Delta State Replicated Data Types" (2018), and the optimised OR-Set of
-//! Bieniusa et al. (2012).
+//! context (a [`DotSet`]) it forms the state of [`ORSet`](crate::ORSet); the grow-only
+//! [`GSet`](crate::GSet) and [`TwoPSet`](crate::TwoPSet) use the same dots and lists in a
+//! merge-friendly layout (`grow_map.rs`). Following Almeida, Shoker and Baquero, "Delta
+//! State Replicated Data Types" (2018), and the optimised OR-Set of Bieniusa et al. (2012).
 //!
 //! Invariants of a store paired with a context `ctx` (checked by [`DotMap::check`]):
 //! - every dot list is non-empty, sorted and without repeats;
 //! - no dot appears twice in the store (a dot names one operation on one element);
 //! - every dot of the store is in `ctx`.
 //!
-//! Two joins:
-//! - [`DotMap::join_causal`] (OR-Set): a dot survives when both sides hold it, or one side
-//!   holds it and the other side's context has never seen it. A dot the other side has
-//!   seen but no longer holds was removed there, and the removal wins over the stale copy.
-//! - [`DotMap::join_union`] (grow-only stores, whose context is exactly their dots): the
-//!   union of the dot lists.
+//! The join ([`DotMap::join_causal`], the OR-Set rule): a dot survives when both sides
+//! hold it, or one side holds it and the other side's context has never seen it. A dot
+//! the other side has seen but no longer holds was removed there, and the removal wins
+//! over the stale copy. (Grow-only stores, whose context is exactly their dots, join by
+//! union: `grow_map.rs`.) When the other side is large it walks both sorted maps once
+//! into a new map; when it is small (a delta into a big replica) it updates in place:
+//! one `retain` pass drops our dots it conveys as removed (skipped when the contexts are
+//! disjoint), then its entries are merged by lookup.
 //!
-//! Both walk the two sorted maps once when the other side is large, and do point lookups
-//! when it is small (a delta into a big replica).
+//! A stored dot is an [`LDot`] `(actor index, counter)`: the index is the actor's
+//! position in the context's (sorted) actor list, so a dot is 16 bytes on 64-bit targets, `Copy`, and
+//! compares in the same order as `(actor id, counter)`. Indices are rewritten when the
+//! actor list changes: on a join that brings new actors ([`Joint`]), when a replica's own
+//! actor first enters its context ([`DotMap::shift_from`]), and when a delta is cut from
+//! a state ([`DotMap::rebase`]). On the wire, dots are indices into the context sent
+//! alongside, so actor ids are not repeated per element.
 
-use crate::Dot;
-use crate::{ActorId, DotSet, Error};
+use crate::{ActorId, Dot, DotSet, Error};
 use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::vec::Vec;
 use core::mem;
 
+/// A stored dot: (index of the actor in the context's actor list, counter).
+pub(crate) type LDot = (usize, u64);
+
 /// The dots of one element: non-empty, sorted, no repeats. One dot is stored inline.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum DotList {
     /// The usual case.
-    One(Dot),
+    One(LDot),
     /// Two or more dots (concurrent adds of the same element), sorted.
-    Many(Vec<Dot>),
+    Many(Vec<LDot>),
 }
 
 impl DotList {
-    pub(crate) fn as_slice(&self) -> &[Dot] {
+    pub(crate) fn as_slice(&self) -> &[LDot] {
         match self {
             DotList::One(d) => core::slice::from_ref(d),
             DotList::Many(v) => v,
@@ -47,7 +56,7 @@ impl DotList {
     }
 
     /// From a sorted list without repeats; `None` when empty.
-    fn from_sorted(mut dots: Vec<Dot>) -> Option<DotList> {
+    fn from_sorted(mut dots: Vec<LDot>) -> Option<DotList> {
         match dots.len() {
             0 => None,
             1 => dots.pop().map(DotList::One),
@@ -56,13 +65,56 @@ impl DotList {
     }
 
     /// The dots satisfying `keep`; `None` when none does.
-    fn filter(&self, mut keep: impl FnMut(&Dot) -> bool) -> Option<DotList> {
+    fn filter(&self, mut keep: impl FnMut(LDot) -> bool) -> Option<DotList> {
         match self {
-            DotList::One(d) => keep(d).then(|| DotList::One(d.clone())),
+            DotList::One(d) => keep(*d).then_some(DotList::One(*d)),
             DotList::Many(v) => {
-                DotList::from_sorted(v.iter().filter(|d| keep(d)).cloned().collect())
+                DotList::from_sorted(v.iter().copied().filter(|d| keep(*d)).collect())
             }
         }
+    }
+
+    /// Rewrites actor indices through a monotone map (so the list stays sorted).
+    pub(crate) fn remap(&mut self, map: impl Fn(usize) -> usize) {
+        match self {
+            DotList::One(d) => d.0 = map(d.0),
+            DotList::Many(v) => v.iter_mut().for_each(|d| d.0 = map(d.0)),
+        }
+    }
+
+    /// The union of two lists.
+    pub(crate) fn union(&self, other: &DotList) -> DotList {
+        join_lists(self, other, |_| true, |_| true).unwrap_or_else(|| self.clone())
+    }
+
+    /// The dots `seen` rejects (`None` if none); pushes the others onto `known`.
+    pub(crate) fn split_seen(
+        &self,
+        seen: &impl Fn(LDot) -> bool,
+        known: &mut Vec<LDot>,
+    ) -> Option<DotList> {
+        let dots = self.as_slice();
+        let before = known.len();
+        known.extend(dots.iter().copied().filter(|d| seen(*d)));
+        match known.len() - before {
+            0 => Some(self.clone()),
+            n if n == dots.len() => None,
+            _ => self.filter(|d| !seen(d)),
+        }
+    }
+
+    /// Checks the list and that every dot is in `ctx`; pushes the dots onto `all`.
+    pub(crate) fn check_in(&self, ctx: &DotSet, all: &mut Vec<LDot>) -> Result<(), Error> {
+        self.check()?;
+        for &(i, c) in self.as_slice() {
+            if !ctx.contains_at(i, c) {
+                return Err(Error::InvalidState(format!(
+                    "dot (actor #{i}, {c}) is held but missing from the causal context"
+                )));
+            }
+            all.push((i, c));
+        }
+        Ok(())
     }
 
     fn check(&self) -> Result<(), Error> {
@@ -73,7 +125,7 @@ impl DotList {
                 dots.len()
             )));
         }
-        if dots.iter().zip(dots.iter().skip(1)).any(|(a, b)| a >= b) {
+        if dots.windows(2).any(|w| matches!(w, [a, b] if a >= b)) {
             return Err(Error::InvalidState("dot list not strictly sorted".into()));
         }
         Ok(())
@@ -85,8 +137,8 @@ impl DotList {
 fn join_lists(
     a: &DotList,
     b: &DotList,
-    keep_a: impl Fn(&Dot) -> bool,
-    keep_b: impl Fn(&Dot) -> bool,
+    keep_a: impl Fn(LDot) -> bool,
+    keep_b: impl Fn(LDot) -> bool,
 ) -> Option<DotList> {
     if let (DotList::One(x), DotList::One(y)) = (a, b) {
         if x == y {
@@ -97,21 +149,21 @@ fn join_lists(
     let mut out = Vec::with_capacity(a.len() + b.len());
     let (mut i, mut j) = (0, 0);
     loop {
-        match (a.get(i), b.get(j)) {
+        match (a.get(i).copied(), b.get(j).copied()) {
             (Some(x), Some(y)) if x == y => {
-                out.push(x.clone());
+                out.push(x);
                 i += 1;
                 j += 1;
             }
             (Some(x), y) if y.is_none_or(|y| x < y) => {
                 if keep_a(x) {
-                    out.push(x.clone());
+                    out.push(x);
                 }
                 i += 1;
             }
             (_, Some(y)) => {
                 if keep_b(y) {
-                    out.push(y.clone());
+                    out.push(y);
                 }
                 j += 1;
             }
@@ -119,6 +171,90 @@ fn join_lists(
         }
     }
     DotList::from_sorted(out)
+}
+
+/// How the actor indices of two contexts map into the index space of their union.
+pub(crate) struct Joint {
+    /// My index -> joint index; `None` when unchanged.
+    mine: Option<Vec<usize>>,
+    /// Their index -> joint index; `None` when unchanged.
+    theirs: Option<Vec<usize>>,
+    /// Joint index -> my index.
+    in_mine: Vec<Option<usize>>,
+    /// Joint index -> their index.
+    in_theirs: Vec<Option<usize>>,
+}
+
+impl Joint {
+    /// Computed before `my_ctx` absorbs `their_ctx`.
+    pub(crate) fn new(my_ctx: &DotSet, their_ctx: &DotSet) -> Joint {
+        let (na, nb) = (my_ctx.actor_count(), their_ctx.actor_count());
+        let mut mine = Vec::with_capacity(na);
+        let mut theirs = Vec::with_capacity(nb);
+        let mut in_mine = Vec::with_capacity(na + nb);
+        let mut in_theirs = Vec::with_capacity(na + nb);
+        let (mut i, mut j) = (0, 0);
+        loop {
+            let joint = in_mine.len();
+            match (my_ctx.actor_at(i), their_ctx.actor_at(j)) {
+                (Some(a), Some(b)) if a == b => {
+                    mine.push(joint);
+                    theirs.push(joint);
+                    in_mine.push(Some(i));
+                    in_theirs.push(Some(j));
+                    i += 1;
+                    j += 1;
+                }
+                (Some(a), b) if b.is_none_or(|b| a < b) => {
+                    mine.push(joint);
+                    in_mine.push(Some(i));
+                    in_theirs.push(None);
+                    i += 1;
+                }
+                (_, Some(_)) => {
+                    theirs.push(joint);
+                    in_mine.push(None);
+                    in_theirs.push(Some(j));
+                    j += 1;
+                }
+                _ => break,
+            }
+        }
+        let identity = |v: &[usize]| v.iter().enumerate().all(|(i, &n)| i == n);
+        Joint {
+            mine: (!identity(&mine)).then_some(mine),
+            theirs: (!identity(&theirs)).then_some(theirs),
+            in_mine,
+            in_theirs,
+        }
+    }
+
+    /// My index -> joint index, when it changes.
+    pub(crate) fn mine(&self) -> Option<&[usize]> {
+        self.mine.as_deref()
+    }
+
+    /// One of their lists in the joint index space.
+    pub(crate) fn lift_theirs(&self, list: &DotList) -> DotList {
+        Joint::lift(&self.theirs, list)
+    }
+
+    fn lift(map: &Option<Vec<usize>>, list: &DotList) -> DotList {
+        let mut list = list.clone();
+        if let Some(m) = map {
+            list.remap(|i| m.get(i).copied().unwrap_or(i));
+        }
+        list
+    }
+
+    /// True when the context behind `index_of` (joint -> own index) has seen `d`.
+    fn seen(index_of: &[Option<usize>], ctx: &DotSet, d: LDot) -> bool {
+        index_of
+            .get(d.0)
+            .copied()
+            .flatten()
+            .is_some_and(|i| ctx.contains_at(i, d.1))
+    }
 }
 
 /// Element -> dots of the operations that added it.
@@ -142,7 +278,7 @@ const POINT_RATIO: usize = 8;
 impl<T: Ord + Clone> DotMap<T> {
     /// Adds `dot` as the only dot of `value` (a fresh add that observed and so replaces
     /// the element's earlier dots). Returns true if the element was not present.
-    pub(crate) fn put(&mut self, value: T, dot: Dot) -> bool {
+    pub(crate) fn put(&mut self, value: T, dot: LDot) -> bool {
         use alloc::collections::btree_map::Entry;
         match self.entries.entry(value) {
             Entry::Occupied(mut o) => {
@@ -156,15 +292,62 @@ impl<T: Ord + Clone> DotMap<T> {
         }
     }
 
+    /// A new actor entered the context at index `pos`: later indices move up by one.
+    pub(crate) fn shift_from(&mut self, pos: usize) {
+        for dl in self.entries.values_mut() {
+            dl.remap(|i| if i >= pos { i + 1 } else { i });
+        }
+    }
+
+    /// Rewrites indices into `from` as indices into `to` (which holds every actor of
+    /// this store's dots); `map` is `from.index_map(to)`.
+    pub(crate) fn rebase(&mut self, map: &[Option<usize>]) {
+        if map.iter().enumerate().all(|(i, m)| *m == Some(i)) {
+            return;
+        }
+        for dl in self.entries.values_mut() {
+            dl.remap(|i| map.get(i).copied().flatten().unwrap_or(i));
+        }
+    }
+
     /// The OR-Set join (see the module docs). `my_ctx` and `their_ctx` are the contexts
-    /// before the join.
-    pub(crate) fn join_causal(&mut self, my_ctx: &DotSet, other: &DotMap<T>, their_ctx: &DotSet) {
-        let mine_kept = |d: &Dot| !their_ctx.contains(d);
-        let theirs_kept = |d: &Dot| !my_ctx.contains(d);
+    /// before the join; afterwards the store's indices refer to their union.
+    pub(crate) fn join_causal(
+        &mut self,
+        my_ctx: &DotSet,
+        other: &DotMap<T>,
+        their_ctx: &DotSet,
+        joint: &Joint,
+    ) {
+        let mine_kept = |d: LDot| !Joint::seen(&joint.in_theirs, their_ctx, d);
+        let theirs_kept = |d: LDot| !Joint::seen(&joint.in_mine, my_ctx, d);
         let may_remove = !my_ctx.is_disjoint(their_ctx);
-        if !may_remove && other.entries.len().saturating_mul(POINT_RATIO) < self.entries.len() {
-            // Nothing of ours is known to them, nothing of theirs to us: a plain union.
-            self.point_union(other);
+        if other.entries.len().saturating_mul(POINT_RATIO) < self.entries.len() {
+            // A small delta into a big replica: update in place.
+            if may_remove {
+                // Drop, in place, our dots they have seen but do not hold.
+                self.entries.retain(|k, dl| {
+                    if let Some(m) = &joint.mine {
+                        dl.remap(|i| m.get(i).copied().unwrap_or(i));
+                    }
+                    if dl.as_slice().iter().all(|d| mine_kept(*d)) {
+                        return true;
+                    }
+                    let held = other.entries.get(k).map(|odl| joint.lift_theirs(odl));
+                    let in_theirs =
+                        |d: LDot| held.as_ref().is_some_and(|h| h.as_slice().contains(&d));
+                    match dl.filter(|d| mine_kept(d) || in_theirs(d)) {
+                        Some(kept) => {
+                            *dl = kept;
+                            true
+                        }
+                        None => false,
+                    }
+                });
+            } else {
+                self.remap_mine(joint);
+            }
+            self.point_merge(other, joint, theirs_kept);
             return;
         }
         let mine = mem::take(&mut self.entries);
@@ -172,12 +355,18 @@ impl<T: Ord + Clone> DotMap<T> {
         let mut theirs = other.entries.iter().peekable();
         for (k, dl) in mine {
             while let Some((ok, odl)) = theirs.next_if(|(ok, _)| **ok < k) {
-                if let Some(kept) = odl.filter(theirs_kept) {
+                if let Some(kept) = Joint::lift(&joint.theirs, odl).filter(theirs_kept) {
                     out.push((ok.clone(), kept));
                 }
             }
+            let dl = Joint::lift(&joint.mine, &dl);
             let joined = match theirs.next_if(|(ok, _)| **ok == k) {
-                Some((_, odl)) => join_lists(&dl, odl, mine_kept, theirs_kept),
+                Some((_, odl)) => join_lists(
+                    &dl,
+                    &Joint::lift(&joint.theirs, odl),
+                    mine_kept,
+                    theirs_kept,
+                ),
                 None if may_remove => dl.filter(mine_kept),
                 None => Some(dl),
             };
@@ -186,102 +375,89 @@ impl<T: Ord + Clone> DotMap<T> {
             }
         }
         for (ok, odl) in theirs {
-            if let Some(kept) = odl.filter(theirs_kept) {
+            if let Some(kept) = Joint::lift(&joint.theirs, odl).filter(theirs_kept) {
                 out.push((ok.clone(), kept));
             }
         }
         self.entries = out.into_iter().collect();
     }
 
-    /// The grow-only join: the union of the dot lists.
-    pub(crate) fn join_union(&mut self, other: &DotMap<T>) {
-        if other.entries.len().saturating_mul(POINT_RATIO) < self.entries.len() {
-            self.point_union(other);
-            return;
-        }
-        if self.entries.is_empty() {
-            self.entries = other.entries.clone();
-            return;
-        }
-        let mine = mem::take(&mut self.entries);
-        let mut out: Vec<(T, DotList)> = Vec::with_capacity(mine.len() + other.entries.len());
-        let mut theirs = other.entries.iter().peekable();
-        for (k, dl) in mine {
-            while let Some((ok, odl)) = theirs.next_if(|(ok, _)| **ok < k) {
-                out.push((ok.clone(), odl.clone()));
+    fn remap_mine(&mut self, joint: &Joint) {
+        if let Some(m) = &joint.mine {
+            for dl in self.entries.values_mut() {
+                dl.remap(|i| m.get(i).copied().unwrap_or(i));
             }
-            let joined = match theirs.next_if(|(ok, _)| **ok == k) {
-                Some((_, odl)) => join_lists(&dl, odl, |_| true, |_| true).unwrap_or(dl),
-                None => dl,
-            };
-            out.push((k, joined));
         }
-        out.extend(theirs.map(|(k, v)| (k.clone(), v.clone())));
-        self.entries = out.into_iter().collect();
     }
 
-    fn point_union(&mut self, other: &DotMap<T>) {
+    /// Adds their dots that `keep` accepts, entry by entry (ours already remapped).
+    fn point_merge(&mut self, other: &DotMap<T>, joint: &Joint, keep: impl Fn(LDot) -> bool) {
         for (k, odl) in &other.entries {
+            let Some(kept) = joint.lift_theirs(odl).filter(&keep) else {
+                continue;
+            };
             match self.entries.get_mut(k) {
-                Some(dl) => {
-                    if let Some(j) = join_lists(dl, odl, |_| true, |_| true) {
-                        *dl = j;
-                    }
-                }
+                Some(dl) => *dl = dl.union(&kept),
                 None => {
-                    self.entries.insert(k.clone(), odl.clone());
+                    self.entries.insert(k.clone(), kept);
                 }
             }
         }
     }
 
     /// The part of the store a peer with context `summary` lacks: per element, the dots
-    /// not in `summary`. Pushes the dots the peer has seen onto `known`.
-    pub(crate) fn since<'a>(&'a self, summary: &DotSet, known: &mut Vec<&'a Dot>) -> DotMap<T> {
-        let mut out = Vec::new();
-        for (k, dl) in &self.entries {
-            let dots = dl.as_slice();
-            let before = known.len();
-            known.extend(dots.iter().filter(|d| summary.contains(d)));
-            let seen = known.len() - before;
-            if seen == dots.len() {
-                continue;
-            }
-            let fresh = if seen == 0 {
-                Some(dl.clone())
-            } else {
-                dl.filter(|d| !summary.contains(d))
-            };
-            if let Some(fresh) = fresh {
-                out.push((k.clone(), fresh));
-            }
-        }
+    /// not in `summary` (indices still into `my_ctx`: [`rebase`](DotMap::rebase) them
+    /// onto the delta's context). Pushes the dots the peer has seen onto `known`.
+    pub(crate) fn since(
+        &self,
+        my_ctx: &DotSet,
+        summary: &DotSet,
+        known: &mut Vec<LDot>,
+    ) -> DotMap<T> {
+        let fresh = unseen_entries(self.entries.iter(), my_ctx, summary, known);
         DotMap {
-            entries: out.into_iter().collect(),
+            entries: fresh.into_iter().collect(),
         }
     }
 
     /// Checks the list invariants and that every dot is in `ctx`; pushes the dots onto
     /// `all` so the caller can check uniqueness across stores with [`check_unique`].
-    pub(crate) fn check<'a>(&'a self, ctx: &DotSet, all: &mut Vec<&'a Dot>) -> Result<(), Error> {
+    pub(crate) fn check(&self, ctx: &DotSet, all: &mut Vec<LDot>) -> Result<(), Error> {
         for dl in self.entries.values() {
-            dl.check()?;
-            for d in dl.as_slice() {
-                if !ctx.contains(d) {
-                    return Err(Error::InvalidState(format!(
-                        "dot ({:?}, {}) is held but missing from the causal context",
-                        d.actor, d.counter
-                    )));
-                }
-                all.push(d);
-            }
+            dl.check_in(ctx, all)?;
         }
         Ok(())
     }
 }
 
+/// Per entry (in order), the dots a peer with context `summary` has not seen, for the
+/// entries that have any; pushes the seen ones onto `known`.
+pub(crate) fn unseen_entries<'a, T: Clone + 'a>(
+    entries: impl Iterator<Item = (&'a T, &'a DotList)>,
+    my_ctx: &DotSet,
+    summary: &DotSet,
+    known: &mut Vec<LDot>,
+) -> Vec<(T, DotList)> {
+    let seen = seen_by(my_ctx, summary);
+    entries
+        .filter_map(|(k, dl)| dl.split_seen(&seen, known).map(|fresh| (k.clone(), fresh)))
+        .collect()
+}
+
+/// A test for "the peer with context `summary` has seen this dot of `my_ctx`".
+fn seen_by<'a>(my_ctx: &DotSet, summary: &'a DotSet) -> impl Fn(LDot) -> bool + 'a {
+    let to_summary = my_ctx.index_map(summary);
+    move |(i, c): LDot| {
+        to_summary
+            .get(i)
+            .copied()
+            .flatten()
+            .is_some_and(|j| summary.contains_at(j, c))
+    }
+}
+
 /// Errors when a dot appears twice in `dots` (sorts it).
-pub(crate) fn check_unique(dots: &mut [&Dot]) -> Result<(), Error> {
+pub(crate) fn check_unique(dots: &mut [LDot]) -> Result<(), Error> {
     dots.sort_unstable();
     match dots.windows(2).find(|w| w.first() == w.last()) {
         Some(w) => Err(Error::InvalidState(format!(
@@ -292,18 +468,14 @@ pub(crate) fn check_unique(dots: &mut [&Dot]) -> Result<(), Error> {
     }
 }
 
-/// The dots in `ctx` except `known` (the live dots a peer has already seen): what a
-/// delta's context must claim. Sorting `known` first makes building its dot set linear.
-pub(crate) fn context_minus(ctx: &DotSet, known: &mut [&Dot]) -> DotSet {
+/// The dots in `ctx` except `known` (live dots a peer has already seen): what a delta's
+/// context must claim.
+pub(crate) fn context_minus(ctx: &DotSet, known: &mut [LDot]) -> DotSet {
     if known.is_empty() {
         return ctx.clone();
     }
     known.sort_unstable();
-    let mut seen = DotSet::new();
-    for d in known.iter() {
-        seen.insert_counter(&d.actor, d.counter);
-    }
-    ctx.difference(&seen)
+    ctx.minus_indexed(known)
 }
 
 /// A replica's own identity and the last counter it used, which is always the highest
@@ -325,20 +497,35 @@ impl Clock {
         self.last = ctx.max(self.actor.as_str());
     }
 
-    /// A fresh dot, recorded in `ctx`.
-    pub(crate) fn tick(&mut self, ctx: &mut DotSet) -> Result<Dot, Error> {
-        let counter = self
-            .last
+    fn next(&self) -> Result<u64, Error> {
+        self.last
             .checked_add(1)
             .ok_or_else(|| Error::CounterExhausted {
                 actor: self.actor.clone(),
-            })?;
-        ctx.insert_counter(&self.actor, counter);
+            })
+    }
+
+    /// A fresh dot, recorded in `ctx`.
+    pub(crate) fn tick(&mut self, ctx: &mut DotSet) -> Result<Dot, Error> {
+        let counter = self.next()?;
+        ctx.insert_at(&self.actor, counter);
         self.last = counter;
         Ok(Dot {
             actor: self.actor.clone(),
             counter,
         })
+    }
+
+    /// A fresh dot for a dot store, recorded in `ctx`; also the index from which the
+    /// store's indices must shift (see [`DotMap::shift_from`]) when the actor is new.
+    pub(crate) fn tick_indexed(
+        &mut self,
+        ctx: &mut DotSet,
+    ) -> Result<(LDot, Option<usize>), Error> {
+        let counter = self.next()?;
+        let (index, new) = ctx.insert_at(&self.actor, counter);
+        self.last = counter;
+        Ok(((index, counter), new.then_some(index)))
     }
 }
 
@@ -347,40 +534,40 @@ pub(crate) mod wire {
     //! A dot list is a sequence of dots; a dot map is a map with ascending keys. The
     //! one-store types (ORSet, GSet) encode as `(actor, entries, context)`, their deltas as
     //! `(entries, context)`.
+    use super::LDot;
     use super::{DotList, DotMap};
     use crate::serde_util::{SeqNoPrealloc, StrictMap};
-    use crate::{ActorId, Dot, DotSet};
-    use alloc::collections::BTreeMap;
+    use crate::{ActorId, DotSet};
 
-    /// Encoding view of a one-store state.
+    /// Encoding view of a one-store state (`E`: the store).
     #[derive(Serialize)]
-    pub(crate) struct StateRef<'a, T> {
+    pub(crate) struct StateRef<'a, E> {
         pub(crate) actor: &'a ActorId,
-        pub(crate) entries: &'a BTreeMap<T, DotList>,
+        pub(crate) entries: &'a E,
         pub(crate) ctx: &'a DotSet,
     }
 
     /// Decoded one-store state, not yet checked.
     #[derive(Deserialize)]
-    #[serde(bound = "T: Deserialize<'de> + Ord")]
-    pub(crate) struct StateRaw<T> {
+    #[serde(bound = "E: Deserialize<'de>")]
+    pub(crate) struct StateRaw<E> {
         pub(crate) actor: ActorId,
-        pub(crate) entries: DotMap<T>,
+        pub(crate) entries: E,
         pub(crate) ctx: DotSet,
     }
 
     /// Encoding view of a one-store delta.
     #[derive(Serialize)]
-    pub(crate) struct DeltaRef<'a, T> {
-        pub(crate) entries: &'a BTreeMap<T, DotList>,
+    pub(crate) struct DeltaRef<'a, E> {
+        pub(crate) entries: &'a E,
         pub(crate) ctx: &'a DotSet,
     }
 
     /// Decoded one-store delta, not yet checked.
     #[derive(Deserialize)]
-    #[serde(bound = "T: Deserialize<'de> + Ord")]
-    pub(crate) struct DeltaRaw<T> {
-        pub(crate) entries: DotMap<T>,
+    #[serde(bound = "E: Deserialize<'de>")]
+    pub(crate) struct DeltaRaw<E> {
+        pub(crate) entries: E,
         pub(crate) ctx: DotSet,
     }
     use serde::de::Error as _;
@@ -394,7 +581,7 @@ pub(crate) mod wire {
 
     impl<'de> Deserialize<'de> for DotList {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            let dots = SeqNoPrealloc::<Dot>::deserialize(d)?.0;
+            let dots = SeqNoPrealloc::<LDot>::deserialize(d)?.0;
             let list =
                 DotList::from_sorted(dots).ok_or_else(|| D::Error::custom("empty dot list"))?;
             list.check().map_err(D::Error::custom)?;

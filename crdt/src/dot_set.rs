@@ -19,13 +19,61 @@
 //! lists in one pass.
 
 use crate::{ActorId, Crdt, DeltaCrdt, Dot, Error, VersionVector};
-use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::vec::Vec;
 use core::ops::RangeInclusive;
 
-/// An inclusive range of counters, `start <= end`, `start >= 1`.
-type Span = (u64, u64);
+use crate::ranges::{
+    push_coalesce, spans_contain, spans_cover, spans_difference, spans_disjoint, spans_insert,
+    spans_intersection, spans_union, Span,
+};
+
+/// The per-actor range lists, sorted by actor. A sorted vector rather than a map: there
+/// are few actors, and an actor's position is the index that dot stores use to refer to
+/// it (see `dot_map.rs`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+struct Actors(Vec<(ActorId, Vec<Span>)>);
+
+impl Actors {
+    fn find(&self, actor: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(a, _)| a.as_str().cmp(actor))
+    }
+    fn get(&self, actor: &str) -> Option<&Vec<Span>> {
+        let i = self.find(actor).ok()?;
+        self.0.get(i).map(|(_, s)| s)
+    }
+    fn get_mut(&mut self, actor: &str) -> Option<&mut Vec<Span>> {
+        let i = self.find(actor).ok()?;
+        self.0.get_mut(i).map(|(_, s)| s)
+    }
+    /// Sets the spans of `actor` (non-empty); returns its index.
+    fn insert(&mut self, actor: ActorId, spans: Vec<Span>) -> usize {
+        match self.find(actor.as_str()) {
+            Ok(i) => {
+                if let Some(slot) = self.0.get_mut(i) {
+                    slot.1 = spans;
+                }
+                i
+            }
+            Err(i) => {
+                self.0.insert(i, (actor, spans));
+                i
+            }
+        }
+    }
+    fn iter(&self) -> impl Iterator<Item = (&ActorId, &Vec<Span>)> + '_ {
+        self.0.iter().map(|(a, s)| (a, s))
+    }
+    fn values(&self) -> impl Iterator<Item = &Vec<Span>> + '_ {
+        self.0.iter().map(|(_, s)| s)
+    }
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
 
 /// A set of dots, stored as per-actor counter ranges (a causal context).
 ///
@@ -48,7 +96,7 @@ type Span = (u64, u64);
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct DotSet {
-    actors: BTreeMap<ActorId, Vec<Span>>,
+    actors: Actors,
 }
 
 impl DotSet {
@@ -67,7 +115,7 @@ impl DotSet {
         self.actors
             .values()
             .flatten()
-            .map(|&(s, e)| u128::from(e - s) + 1)
+            .map(|&(s, e)| u128::from(e.saturating_sub(s)) + 1)
             .sum()
     }
 
@@ -111,20 +159,6 @@ impl DotSet {
         true
     }
 
-    /// Adds the dot `(actor, counter)` without taking an owned actor id unless the actor
-    /// is new to the set; returns true if it was not there.
-    pub(crate) fn insert_counter(&mut self, actor: &ActorId, counter: u64) -> bool {
-        if counter == 0 {
-            return false;
-        }
-        if let Some(spans) = self.actors.get_mut(actor.as_str()) {
-            return spans_insert(spans, counter);
-        }
-        self.actors
-            .insert(actor.clone(), alloc::vec![(counter, counter)]);
-        true
-    }
-
     /// Adds every counter of `counters` for `actor`. Counter 0 is skipped; an empty
     /// range adds nothing.
     pub fn insert_range(&mut self, actor: impl Into<ActorId>, counters: RangeInclusive<u64>) {
@@ -143,7 +177,7 @@ impl DotSet {
 
     /// Adds every dot of `other` (set union, in place). Also [`Crdt::merge`].
     pub fn union(&mut self, other: &DotSet) {
-        for (actor, theirs) in &other.actors {
+        for (actor, theirs) in other.actors.iter() {
             match self.actors.get_mut(actor.as_str()) {
                 Some(mine) => {
                     if !spans_cover(mine, theirs) {
@@ -159,31 +193,35 @@ impl DotSet {
 
     /// The dots of `self` that are not in `other`.
     pub fn difference(&self, other: &DotSet) -> DotSet {
-        let mut out = BTreeMap::new();
-        for (actor, mine) in &self.actors {
+        let mut out = Vec::new();
+        for (actor, mine) in self.actors.iter() {
             let left = match other.actors.get(actor.as_str()) {
                 Some(theirs) => spans_difference(mine, theirs),
                 None => mine.clone(),
             };
             if !left.is_empty() {
-                out.insert(actor.clone(), left);
+                out.push((actor.clone(), left));
             }
         }
-        DotSet { actors: out }
+        DotSet {
+            actors: Actors(out),
+        }
     }
 
     /// The dots in both `self` and `other`.
     pub fn intersection(&self, other: &DotSet) -> DotSet {
-        let mut out = BTreeMap::new();
-        for (actor, mine) in &self.actors {
+        let mut out = Vec::new();
+        for (actor, mine) in self.actors.iter() {
             if let Some(theirs) = other.actors.get(actor.as_str()) {
                 let both = spans_intersection(mine, theirs);
                 if !both.is_empty() {
-                    out.insert(actor.clone(), both);
+                    out.push((actor.clone(), both));
                 }
             }
         }
-        DotSet { actors: out }
+        DotSet {
+            actors: Actors(out),
+        }
     }
 
     /// True when no dot is in both sets.
@@ -244,7 +282,7 @@ impl DotSet {
     /// The version vector this set is, if every actor's counters are gapless from 1.
     pub fn to_version_vector(&self) -> Option<VersionVector> {
         let mut vv = VersionVector::new();
-        for (actor, spans) in &self.actors {
+        for (actor, spans) in self.actors.iter() {
             match spans.as_slice() {
                 [(1, end)] => vv.observe(actor.clone(), *end),
                 _ => return None,
@@ -253,21 +291,120 @@ impl DotSet {
         Some(vv)
     }
 
-    /// Checks the invariants: no actor maps to an empty list; every range is non-empty and
-    /// starts at counter 1 or later; one actor's ranges are sorted and neither overlap nor touch.
+    /// Checks the representation: no actor without ranges, every range non-empty and
+    /// starting at 1 or later, one actor's ranges sorted with a gap between neighbours.
+    /// Always `Ok` for sets built through this API; decoding checks it too.
     pub fn check_invariants(&self) -> Result<(), Error> {
-        for (actor, spans) in &self.actors {
+        for (actor, spans) in self.actors.iter() {
             check_spans(actor, spans)?;
         }
         Ok(())
     }
 
-    /// Builds a dot set from per-actor range lists, checking the invariants.
+    /// Builds a dot set from per-actor range lists in ascending actor order, checking
+    /// the invariants.
     #[cfg(feature = "serde")]
-    pub(crate) fn from_parts(actors: BTreeMap<ActorId, Vec<Span>>) -> Result<Self, Error> {
-        let set = DotSet { actors };
+    pub(crate) fn from_parts(actors: Vec<(ActorId, Vec<Span>)>) -> Result<Self, Error> {
+        if actors.windows(2).any(|w| matches!(w, [a, b] if a.0 >= b.0)) {
+            return Err(Error::InvalidState(
+                "dot set: actors not strictly ascending".into(),
+            ));
+        }
+        let set = DotSet {
+            actors: Actors(actors),
+        };
         set.check_invariants()?;
         Ok(set)
+    }
+
+    // Index-based access for dot stores, whose dots name their actor by its position in
+    // the context's actor list (see `dot_map.rs`).
+
+    /// The number of actors.
+    pub(crate) fn actor_count(&self) -> usize {
+        self.actors.len()
+    }
+
+    /// The index of `actor`.
+    pub(crate) fn index_of(&self, actor: &str) -> Option<usize> {
+        self.actors.find(actor).ok()
+    }
+
+    /// The actor at `index`.
+    pub(crate) fn actor_at(&self, index: usize) -> Option<&ActorId> {
+        self.actors.0.get(index).map(|(a, _)| a)
+    }
+
+    /// True when the dot `(actor at index, counter)` is in the set.
+    pub(crate) fn contains_at(&self, index: usize, counter: u64) -> bool {
+        self.actors
+            .0
+            .get(index)
+            .is_some_and(|(_, spans)| spans_contain(spans, counter))
+    }
+
+    /// Adds a dot of `actor`; returns the actor's index and whether the actor is new
+    /// (then every index from it on has moved up by one).
+    pub(crate) fn insert_at(&mut self, actor: &ActorId, counter: u64) -> (usize, bool) {
+        match self.actors.find(actor.as_str()) {
+            Ok(i) => {
+                if let Some((_, spans)) = self.actors.0.get_mut(i) {
+                    spans_insert(spans, counter);
+                }
+                (i, false)
+            }
+            Err(i) => {
+                self.actors
+                    .0
+                    .insert(i, (actor.clone(), alloc::vec![(counter, counter)]));
+                (i, true)
+            }
+        }
+    }
+
+    /// For each actor of `self`, its index in `other` (if any).
+    pub(crate) fn index_map(&self, other: &DotSet) -> Vec<Option<usize>> {
+        let theirs = &other.actors.0;
+        let mut j = 0;
+        self.actors
+            .0
+            .iter()
+            .map(|(a, _)| {
+                while theirs.get(j).is_some_and(|(b, _)| b < a) {
+                    j += 1;
+                }
+                theirs.get(j).and_then(|(b, _)| (b == a).then_some(j))
+            })
+            .collect()
+    }
+
+    /// The dots of `self` minus `known`: dots given as `(actor index, counter)` into
+    /// `self`, sorted.
+    pub(crate) fn minus_indexed(&self, known: &[(usize, u64)]) -> DotSet {
+        let mut out = Vec::with_capacity(self.actors.len());
+        let mut rest = known;
+        for (i, (actor, spans)) in self.actors.0.iter().enumerate() {
+            let n = rest.partition_point(|&(a, _)| a <= i);
+            let (mine, tail) = rest.split_at(n);
+            rest = tail;
+            let mut drop: Vec<Span> = Vec::new();
+            for &(a, c) in mine {
+                if a == i {
+                    push_coalesce(&mut drop, (c, c));
+                }
+            }
+            let left = if drop.is_empty() {
+                spans.clone()
+            } else {
+                spans_difference(spans, &drop)
+            };
+            if !left.is_empty() {
+                out.push((actor.clone(), left));
+            }
+        }
+        DotSet {
+            actors: Actors(out),
+        }
     }
 }
 
@@ -297,163 +434,6 @@ fn check_spans(actor: &ActorId, spans: &[Span]) -> Result<(), Error> {
     Ok(())
 }
 
-/// True when `c` lies in one of the sorted spans.
-fn spans_contain(spans: &[Span], c: u64) -> bool {
-    let i = spans.partition_point(|&(_, e)| e < c);
-    spans.get(i).is_some_and(|&(s, _)| s <= c)
-}
-
-/// Inserts counter `c >= 1`; returns true if it was new.
-fn spans_insert(spans: &mut Vec<Span>, c: u64) -> bool {
-    // Fast path: the next counter after the last range (a replica's own dots).
-    if let Some(last) = spans.last_mut() {
-        if last.1.checked_add(1) == Some(c) {
-            last.1 = c;
-            return true;
-        }
-    }
-    // First range that ends at or after `c - 1`: the only one `c` can join or sit in.
-    let i = spans.partition_point(|&(_, e)| e < c - 1);
-    let Some(&(s, e)) = spans.get(i) else {
-        spans.push((c, c));
-        return true;
-    };
-    if s <= c && c <= e {
-        return false;
-    }
-    if e == c - 1 {
-        // Extends range i upwards; maybe closes the gap to range i + 1.
-        let next = spans.get(i + 1).copied();
-        match next {
-            Some((ns, ne)) if c.checked_add(1) == Some(ns) => {
-                if let Some(r) = spans.get_mut(i) {
-                    r.1 = ne;
-                }
-                spans.remove(i + 1);
-            }
-            _ => {
-                if let Some(r) = spans.get_mut(i) {
-                    r.1 = c;
-                }
-            }
-        }
-    } else if c.checked_add(1) == Some(s) {
-        if let Some(r) = spans.get_mut(i) {
-            r.0 = c;
-        }
-    } else {
-        spans.insert(i, (c, c));
-    }
-    true
-}
-
-/// True when every counter of `b` is in `a`.
-fn spans_cover(a: &[Span], b: &[Span]) -> bool {
-    if let ([(1, ae)], [.., (_, be)]) = (a, b) {
-        return be <= ae;
-    }
-    b.iter().all(|&(s, e)| {
-        let i = a.partition_point(|&(_, ae)| ae < s);
-        a.get(i).is_some_and(|&(as_, ae)| as_ <= s && e <= ae)
-    })
-}
-
-/// Appends `span` to a sorted, coalesced list, joining it with the last range when they
-/// overlap or touch. `span.0` must be at least the last range's start.
-fn push_coalesce(out: &mut Vec<Span>, span: Span) {
-    if let Some(last) = out.last_mut() {
-        if span.0 <= last.1.saturating_add(1) {
-            last.1 = last.1.max(span.1);
-            return;
-        }
-    }
-    out.push(span);
-}
-
-fn spans_union(a: &[Span], b: &[Span]) -> Vec<Span> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (a.iter().peekable(), b.iter().peekable());
-    loop {
-        let next = match (i.peek(), j.peek()) {
-            (Some(x), Some(y)) if x.0 <= y.0 => i.next(),
-            (Some(_), Some(_)) => j.next(),
-            (Some(_), None) => i.next(),
-            (None, Some(_)) => j.next(),
-            (None, None) => break,
-        };
-        if let Some(&span) = next {
-            push_coalesce(&mut out, span);
-        }
-    }
-    out
-}
-
-fn spans_difference(a: &[Span], b: &[Span]) -> Vec<Span> {
-    let mut out = Vec::new();
-    let mut j = 0;
-    for &(s, e) in a {
-        let mut start = s;
-        // Skip the ranges of `b` that end before this range.
-        while b.get(j).is_some_and(|&(_, be)| be < start) {
-            j += 1;
-        }
-        let mut k = j;
-        let mut done = false;
-        while let Some(&(bs, be)) = b.get(k) {
-            if bs > e {
-                break;
-            }
-            if bs > start {
-                out.push((start, bs - 1));
-            }
-            match be.checked_add(1) {
-                Some(n) if n <= e => start = n,
-                _ => {
-                    done = true;
-                    break;
-                }
-            }
-            k += 1;
-        }
-        if !done {
-            out.push((start, e));
-        }
-    }
-    out
-}
-
-fn spans_disjoint(a: &[Span], b: &[Span]) -> bool {
-    let (mut i, mut j) = (0, 0);
-    while let (Some(&(as_, ae)), Some(&(bs, be))) = (a.get(i), b.get(j)) {
-        if as_.max(bs) <= ae.min(be) {
-            return false;
-        }
-        if ae < be {
-            i += 1;
-        } else {
-            j += 1;
-        }
-    }
-    true
-}
-
-fn spans_intersection(a: &[Span], b: &[Span]) -> Vec<Span> {
-    let mut out = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while let (Some(&(as_, ae)), Some(&(bs, be))) = (a.get(i), b.get(j)) {
-        let (s, e) = (as_.max(bs), ae.min(be));
-        if s <= e {
-            out.push((s, e));
-        }
-        if ae < be {
-            i += 1;
-        } else {
-            j += 1;
-        }
-    }
-    out
-}
-
 impl From<&VersionVector> for DotSet {
     fn from(vv: &VersionVector) -> Self {
         let actors = vv
@@ -461,7 +441,9 @@ impl From<&VersionVector> for DotSet {
             .filter(|&(_, n)| n > 0)
             .map(|(a, n)| (a.clone(), alloc::vec![(1, n)]))
             .collect();
-        DotSet { actors }
+        DotSet {
+            actors: Actors(actors),
+        }
     }
 }
 
@@ -518,11 +500,11 @@ mod serde_impl {
     use super::{DotSet, Span};
     use crate::serde_util::{SeqNoPrealloc, StrictMap};
     use crate::ActorId;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use serde::{Deserialize, Deserializer, Serializer};
 
-    impl Serialize for DotSet {
+    impl serde::Serialize for DotSet {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            self.actors.serialize(s)
+            s.collect_map(self.actors.iter())
         }
     }
 

@@ -2,9 +2,10 @@
 //!
 //! Elements are only ever added. To answer a peer's compact summary, each insert of an
 //! element not yet present gets a fresh dot `(own actor, next counter)`, so the set is a
-//! dot store (element -> dots, see `dot_map.rs`) whose causal context is exactly the set of
-//! its dots. Merging is the union of elements and of their dots (an element inserted
-//! concurrently on several replicas keeps one dot per insert).
+//! grow-only dot store (element -> dots, laid out as a sorted run plus recent inserts, see
+//! `grow_map.rs`) whose causal context is exactly the set of its dots. Merging is the
+//! union of elements and of their dots (an element inserted concurrently on several
+//! replicas keeps one dot per insert), done as one linear walk.
 //!
 //! Invariants ([`GSet::check_invariants`], also checked on decode): every element holds at
 //! least one dot, no dot is held twice, and the context holds exactly the held dots.
@@ -12,7 +13,8 @@
 //! Sync: the summary is the context; a delta carries the entries whose dots the peer has
 //! not seen, with those dots as its context.
 
-use crate::dot_map::{check_unique, Clock, DotList, DotMap};
+use crate::dot_map::{check_unique, Clock, Joint, LDot};
+use crate::grow_map::GrowMap;
 use crate::{ActorId, Crdt, DeltaCrdt, DotSet, Error};
 use alloc::format;
 use alloc::vec::Vec;
@@ -40,15 +42,15 @@ use core::borrow::Borrow;
 /// ```
 #[derive(Clone, Debug)]
 pub struct GSet<T> {
-    store: DotMap<T>,
+    store: GrowMap<T>,
     ctx: DotSet,
     clock: Clock,
 }
 
 /// A delta of a [`GSet`]: the element entries a peer lacks. Deltas join like states.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct GSetDelta<T> {
-    store: DotMap<T>,
+    store: GrowMap<T>,
     ctx: DotSet,
 }
 
@@ -58,7 +60,7 @@ impl<T: Ord + Clone> GSet<T> {
         let ctx = DotSet::new();
         GSet {
             clock: Clock::new(actor.into(), &ctx),
-            store: DotMap::default(),
+            store: GrowMap::default(),
             ctx,
         }
     }
@@ -88,12 +90,14 @@ impl<T: Ord + Clone> GSet<T> {
     /// [`insert`](GSet::insert), reporting [`Error::CounterExhausted`] when this actor has
     /// used all 2^64 counters.
     pub fn try_insert(&mut self, value: T) -> Result<bool, Error> {
-        if self.store.entries.contains_key(&value) {
-            return Ok(false);
-        }
-        let dot = self.clock.tick(&mut self.ctx)?;
-        self.store.entries.insert(value, DotList::One(dot));
-        Ok(true)
+        let (clock, ctx) = (&mut self.clock, &mut self.ctx);
+        self.store.insert_new(value, |store| {
+            let (dot, shift) = clock.tick_indexed(ctx)?;
+            if let Some(pos) = shift {
+                store.shift_from(pos);
+            }
+            Ok(dot)
+        })
     }
 
     /// True when `value` is in the set.
@@ -102,22 +106,22 @@ impl<T: Ord + Clone> GSet<T> {
         T: Borrow<Q>,
         Q: Ord + ?Sized,
     {
-        self.store.entries.contains_key(value)
+        self.store.contains_key(value)
     }
 
     /// The number of elements.
     pub fn len(&self) -> usize {
-        self.store.entries.len()
+        self.store.len()
     }
 
     /// True when there are no elements.
     pub fn is_empty(&self) -> bool {
-        self.store.entries.is_empty()
+        self.store.is_empty()
     }
 
     /// The elements in ascending order.
     pub fn iter(&self) -> impl Iterator<Item = &T> + '_ {
-        self.store.entries.keys()
+        self.store.iter().map(|(k, _)| k)
     }
 
     /// The causal context: the dots of every insert this replica has seen.
@@ -125,24 +129,19 @@ impl<T: Ord + Clone> GSet<T> {
         &self.ctx
     }
 
-    /// Checks the invariants: every element holds at least one dot, no dot is held twice,
-    /// and the context holds exactly the held dots.
+    /// Checks the invariants: every element holds at least one insert dot, no dot is
+    /// held twice, and the context holds exactly the held dots. Decoding checks them too.
     pub fn check_invariants(&self) -> Result<(), Error> {
-        check_grow_only(&[&self.store], &self.ctx)
+        let mut all = Vec::new();
+        self.store.check(&self.ctx, &mut all)?;
+        check_grow_only(&self.ctx, all)
     }
 }
 
-/// The invariants of a grow-only dot store family sharing one context: valid lists,
-/// every dot in the context, no dot twice, and no context dot that is not held.
-pub(crate) fn check_grow_only<T: Ord + Clone>(
-    stores: &[&DotMap<T>],
-    ctx: &DotSet,
-) -> Result<(), Error> {
+/// The invariants of grow-only stores sharing one context, given all their dots: valid
+/// context, no dot twice, and no context dot that is not held.
+pub(crate) fn check_grow_only(ctx: &DotSet, mut all: Vec<LDot>) -> Result<(), Error> {
     ctx.check_invariants()?;
-    let mut all = Vec::new();
-    for store in stores {
-        store.check(ctx, &mut all)?;
-    }
     check_unique(&mut all)?;
     let held = u128::try_from(all.len()).unwrap_or(u128::MAX);
     if ctx.dot_count() != held {
@@ -157,26 +156,35 @@ pub(crate) fn check_grow_only<T: Ord + Clone>(
 impl<T: Ord + Clone> GSetDelta<T> {
     /// True when the delta carries nothing.
     pub fn is_empty(&self) -> bool {
-        self.store.entries.is_empty()
+        self.store.is_empty()
     }
 
     /// The number of element entries carried.
     pub fn len(&self) -> usize {
-        self.store.entries.len()
+        self.store.len()
     }
 
     /// Checks the same invariants as [`GSet::check_invariants`].
     pub fn check_invariants(&self) -> Result<(), Error> {
-        check_grow_only(&[&self.store], &self.ctx)
+        let mut all = Vec::new();
+        self.store.check(&self.ctx, &mut all)?;
+        check_grow_only(&self.ctx, all)
     }
 }
 
-impl<T: PartialEq> PartialEq for GSet<T> {
+impl<T: Ord> PartialEq for GSet<T> {
     fn eq(&self, other: &Self) -> bool {
         self.store == other.store && self.ctx == other.ctx
     }
 }
-impl<T: Eq> Eq for GSet<T> {}
+impl<T: Ord> Eq for GSet<T> {}
+
+impl<T: Ord> PartialEq for GSetDelta<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.store == other.store && self.ctx == other.ctx
+    }
+}
+impl<T: Ord> Eq for GSetDelta<T> {}
 
 impl<T: Ord + Clone> Extend<T> for GSet<T> {
     fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
@@ -188,7 +196,8 @@ impl<T: Ord + Clone> Extend<T> for GSet<T> {
 
 impl<T: Ord + Clone> Crdt for GSet<T> {
     fn merge(&mut self, other: &Self) {
-        self.store.join_union(&other.store);
+        let joint = Joint::new(&self.ctx, &other.ctx);
+        self.store.join_union(&other.store, &joint);
         self.ctx.union(&other.ctx);
         self.clock.sync(&self.ctx);
     }
@@ -196,7 +205,8 @@ impl<T: Ord + Clone> Crdt for GSet<T> {
 
 impl<T: Ord + Clone> Crdt for GSetDelta<T> {
     fn merge(&mut self, other: &Self) {
-        self.store.join_union(&other.store);
+        let joint = Joint::new(&self.ctx, &other.ctx);
+        self.store.join_union(&other.store, &joint);
         self.ctx.union(&other.ctx);
     }
 }
@@ -206,7 +216,8 @@ impl<T: Ord + Clone> DeltaCrdt for GSet<T> {
     type Summary = DotSet;
 
     fn apply_delta(&mut self, delta: &GSetDelta<T>) {
-        self.store.join_union(&delta.store);
+        let joint = Joint::new(&self.ctx, &delta.ctx);
+        self.store.join_union(&delta.store, &joint);
         self.ctx.union(&delta.ctx);
         self.clock.sync(&self.ctx);
     }
@@ -217,28 +228,28 @@ impl<T: Ord + Clone> DeltaCrdt for GSet<T> {
 
     fn delta_since(&self, summary: &DotSet) -> GSetDelta<T> {
         let mut known = Vec::new();
-        let store = self.store.since(summary, &mut known);
+        let mut store = self.store.since(&self.ctx, summary, &mut known);
         // The context is exactly the held dots, so the unseen ones are `ctx - summary`.
-        GSetDelta {
-            store,
-            ctx: self.ctx.difference(summary),
-        }
+        let ctx = self.ctx.difference(summary);
+        store.rebase(&self.ctx.index_map(&ctx));
+        GSetDelta { store, ctx }
     }
 }
 
 #[cfg(feature = "serde")]
 mod serde_impl {
     //! Wire form: see `dot_map::wire`. Decoding checks the invariants.
-    use super::{check_grow_only, Clock, GSet, GSetDelta};
+    use super::{check_grow_only, Clock, GSet, GSetDelta, GrowMap};
     use crate::dot_map::wire::{DeltaRaw, DeltaRef, StateRaw, StateRef};
+    use alloc::vec::Vec;
     use serde::de::Error as _;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    impl<T: Serialize> Serialize for GSet<T> {
+    impl<T: Serialize + Ord + Clone> Serialize for GSet<T> {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             StateRef {
                 actor: &self.clock.actor,
-                entries: &self.store.entries,
+                entries: &self.store,
                 ctx: &self.ctx,
             }
             .serialize(s)
@@ -247,8 +258,12 @@ mod serde_impl {
 
     impl<'de, T: Deserialize<'de> + Ord + Clone> Deserialize<'de> for GSet<T> {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            let raw = StateRaw::<T>::deserialize(d)?;
-            check_grow_only(&[&raw.entries], &raw.ctx).map_err(D::Error::custom)?;
+            let raw = StateRaw::<GrowMap<T>>::deserialize(d)?;
+            let mut all = Vec::new();
+            raw.entries
+                .check(&raw.ctx, &mut all)
+                .map_err(D::Error::custom)?;
+            check_grow_only(&raw.ctx, all).map_err(D::Error::custom)?;
             Ok(GSet {
                 clock: Clock::new(raw.actor, &raw.ctx),
                 store: raw.entries,
@@ -257,10 +272,10 @@ mod serde_impl {
         }
     }
 
-    impl<T: Serialize> Serialize for GSetDelta<T> {
+    impl<T: Serialize + Ord + Clone> Serialize for GSetDelta<T> {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             DeltaRef {
-                entries: &self.store.entries,
+                entries: &self.store,
                 ctx: &self.ctx,
             }
             .serialize(s)
@@ -269,8 +284,12 @@ mod serde_impl {
 
     impl<'de, T: Deserialize<'de> + Ord + Clone> Deserialize<'de> for GSetDelta<T> {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            let raw = DeltaRaw::<T>::deserialize(d)?;
-            check_grow_only(&[&raw.entries], &raw.ctx).map_err(D::Error::custom)?;
+            let raw = DeltaRaw::<GrowMap<T>>::deserialize(d)?;
+            let mut all = Vec::new();
+            raw.entries
+                .check(&raw.ctx, &mut all)
+                .map_err(D::Error::custom)?;
+            check_grow_only(&raw.ctx, all).map_err(D::Error::custom)?;
             Ok(GSetDelta {
                 store: raw.entries,
                 ctx: raw.ctx,

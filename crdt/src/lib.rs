@@ -11,11 +11,13 @@ mod dot_map;
 mod dot_set;
 mod error;
 mod gcounter;
+mod grow_map;
 mod gset;
 mod lww_register;
 mod mv_register;
 mod or_set;
 mod pncounter;
+mod ranges;
 mod rga;
 pub(crate) mod seq;
 #[cfg(feature = "serde")]

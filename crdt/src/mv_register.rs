@@ -126,8 +126,8 @@ impl<T: Clone> MVRegister<T> {
         &self.ctx
     }
 
-    /// Checks the invariants: values strictly sorted by dot (so no dot twice) and every dot
-    /// in the context.
+    /// Checks the invariants: values strictly sorted by dot (no dot twice) and every dot
+    /// in the context. Decoding checks them too.
     pub fn check_invariants(&self) -> Result<(), Error> {
         check_parts(&self.values, &self.ctx)
     }
@@ -224,7 +224,10 @@ impl<T: Clone> DeltaCrdt for MVRegister<T> {
     fn delta_since(&self, summary: &DotSet) -> MVRegisterDelta<T> {
         let (seen, fresh): (Vec<_>, Vec<_>) =
             self.values.iter().partition(|(d, _)| summary.contains(d));
-        let mut known: Vec<&Dot> = seen.into_iter().map(|(d, _)| d).collect();
+        let mut known: Vec<(usize, u64)> = seen
+            .into_iter()
+            .filter_map(|(d, _)| Some((self.ctx.index_of(d.actor.as_str())?, d.counter)))
+            .collect();
         MVRegisterDelta {
             values: fresh.into_iter().cloned().collect(),
             ctx: context_minus(&self.ctx, &mut known),

@@ -16,7 +16,7 @@
 //! exactly our removed ones: applying it can never delete a live element the sender still
 //! holds, and `b.apply_delta(&a.delta(&b)) == b.merge(&a)`.
 
-use crate::dot_map::{check_unique, context_minus, Clock, DotMap};
+use crate::dot_map::{check_unique, context_minus, Clock, DotMap, Joint};
 use crate::{ActorId, Crdt, DeltaCrdt, DotSet, Error};
 use alloc::vec::Vec;
 use core::borrow::Borrow;
@@ -102,7 +102,10 @@ impl<T: Ord + Clone> ORSet<T> {
     /// [`insert`](ORSet::insert), reporting [`Error::CounterExhausted`] when this actor has
     /// used all 2^64 counters.
     pub fn try_insert(&mut self, value: T) -> Result<bool, Error> {
-        let dot = self.clock.tick(&mut self.ctx)?;
+        let (dot, shift) = self.clock.tick_indexed(&mut self.ctx)?;
+        if let Some(pos) = shift {
+            self.store.shift_from(pos);
+        }
         Ok(self.store.put(value, dot))
     }
 
@@ -145,14 +148,15 @@ impl<T: Ord + Clone> ORSet<T> {
         &self.ctx
     }
 
-    /// Checks the invariants: every held dot is in the context, no dot is held twice, every
-    /// element holds at least one dot.
+    /// Checks the invariants: every element holds at least one dot, no dot is held twice,
+    /// every held dot is in the context. Decoding checks them too.
     pub fn check_invariants(&self) -> Result<(), Error> {
         check_parts(&self.store, &self.ctx)
     }
 
     fn join(&mut self, store: &DotMap<T>, ctx: &DotSet) {
-        self.store.join_causal(&self.ctx, store, ctx);
+        let joint = Joint::new(&self.ctx, ctx);
+        self.store.join_causal(&self.ctx, store, ctx, &joint);
         self.ctx.union(ctx);
         self.clock.sync(&self.ctx);
     }
@@ -210,7 +214,9 @@ impl<T: Ord + Clone> Crdt for ORSet<T> {
 
 impl<T: Ord + Clone> Crdt for ORSetDelta<T> {
     fn merge(&mut self, other: &Self) {
-        self.store.join_causal(&self.ctx, &other.store, &other.ctx);
+        let joint = Joint::new(&self.ctx, &other.ctx);
+        self.store
+            .join_causal(&self.ctx, &other.store, &other.ctx, &joint);
         self.ctx.union(&other.ctx);
     }
 }
@@ -229,8 +235,9 @@ impl<T: Ord + Clone> DeltaCrdt for ORSet<T> {
 
     fn delta_since(&self, summary: &DotSet) -> ORSetDelta<T> {
         let mut known = Vec::new();
-        let store = self.store.since(summary, &mut known);
+        let mut store = self.store.since(&self.ctx, summary, &mut known);
         let ctx = context_minus(&self.ctx, &mut known);
+        store.rebase(&self.ctx.index_map(&ctx));
         ORSetDelta { store, ctx }
     }
 }
@@ -238,7 +245,7 @@ impl<T: Ord + Clone> DeltaCrdt for ORSet<T> {
 #[cfg(feature = "serde")]
 mod serde_impl {
     //! Wire form: see `dot_map::wire`. Decoding checks the invariants.
-    use super::{check_parts, Clock, ORSet, ORSetDelta};
+    use super::{check_parts, Clock, DotMap, ORSet, ORSetDelta};
     use crate::dot_map::wire::{DeltaRaw, DeltaRef, StateRaw, StateRef};
     use serde::de::Error as _;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -256,7 +263,7 @@ mod serde_impl {
 
     impl<'de, T: Deserialize<'de> + Ord + Clone> Deserialize<'de> for ORSet<T> {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            let raw = StateRaw::<T>::deserialize(d)?;
+            let raw = StateRaw::<DotMap<T>>::deserialize(d)?;
             check_parts(&raw.entries, &raw.ctx).map_err(D::Error::custom)?;
             Ok(ORSet {
                 clock: Clock::new(raw.actor, &raw.ctx),
@@ -278,7 +285,7 @@ mod serde_impl {
 
     impl<'de, T: Deserialize<'de> + Ord + Clone> Deserialize<'de> for ORSetDelta<T> {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            let raw = DeltaRaw::<T>::deserialize(d)?;
+            let raw = DeltaRaw::<DotMap<T>>::deserialize(d)?;
             check_parts(&raw.entries, &raw.ctx).map_err(D::Error::custom)?;
             Ok(ORSetDelta {
                 store: raw.entries,

@@ -17,7 +17,8 @@
 //! Sync: the summary is the context; a delta carries the add and remove entries whose
 //! dots the peer has not seen, with those dots as its context.
 
-use crate::dot_map::{Clock, DotMap};
+use crate::dot_map::{Clock, Joint, LDot};
+use crate::grow_map::GrowMap;
 use crate::gset::check_grow_only;
 use crate::{ActorId, Crdt, DeltaCrdt, DotSet, Error};
 use alloc::vec::Vec;
@@ -43,18 +44,18 @@ use core::borrow::Borrow;
 /// ```
 #[derive(Clone, Debug)]
 pub struct TwoPSet<T> {
-    adds: DotMap<T>,
-    removes: DotMap<T>,
+    adds: GrowMap<T>,
+    removes: GrowMap<T>,
     ctx: DotSet,
     clock: Clock,
     present: usize,
 }
 
 /// A delta of a [`TwoPSet`]: the adds and removes a peer lacks. Deltas join like states.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct TwoPSetDelta<T> {
-    adds: DotMap<T>,
-    removes: DotMap<T>,
+    adds: GrowMap<T>,
+    removes: GrowMap<T>,
     ctx: DotSet,
 }
 
@@ -64,8 +65,8 @@ impl<T: Ord + Clone> TwoPSet<T> {
         let ctx = DotSet::new();
         TwoPSet {
             clock: Clock::new(actor.into(), &ctx),
-            adds: DotMap::default(),
-            removes: DotMap::default(),
+            adds: GrowMap::default(),
+            removes: GrowMap::default(),
             ctx,
             present: 0,
         }
@@ -95,11 +96,11 @@ impl<T: Ord + Clone> TwoPSet<T> {
     /// [`insert`](TwoPSet::insert), reporting [`Error::CounterExhausted`] when this actor
     /// has used all 2^64 counters.
     pub fn try_insert(&mut self, value: T) -> Result<bool, Error> {
-        if self.adds.entries.contains_key(&value) || self.removes.entries.contains_key(&value) {
+        if self.adds.contains_key(&value) || self.removes.contains_key(&value) {
             return Ok(false);
         }
-        let dot = self.clock.tick(&mut self.ctx)?;
-        self.adds.put(value, dot);
+        let dot = self.tick()?;
+        self.adds.insert_absent(value, dot);
         self.present += 1;
         Ok(true)
     }
@@ -125,17 +126,12 @@ impl<T: Ord + Clone> TwoPSet<T> {
         if !self.contains(value) {
             return Ok(false);
         }
-        let Some(key) = self
-            .adds
-            .entries
-            .get_key_value(value)
-            .map(|(k, _)| k.clone())
-        else {
+        let Some(key) = self.adds.get_key(value).cloned() else {
             return Ok(false);
         };
-        let dot = self.clock.tick(&mut self.ctx)?;
-        self.removes.put(key, dot);
-        self.present -= 1;
+        let dot = self.tick()?;
+        self.removes.insert_absent(key, dot);
+        self.present = self.present.saturating_sub(1);
         Ok(true)
     }
 
@@ -145,7 +141,7 @@ impl<T: Ord + Clone> TwoPSet<T> {
         T: Borrow<Q>,
         Q: Ord + ?Sized,
     {
-        self.adds.entries.contains_key(value) && !self.removes.entries.contains_key(value)
+        self.adds.contains_key(value) && !self.removes.contains_key(value)
     }
 
     /// True when `value` has been removed (it can never be present again).
@@ -154,7 +150,7 @@ impl<T: Ord + Clone> TwoPSet<T> {
         T: Borrow<Q>,
         Q: Ord + ?Sized,
     {
-        self.removes.entries.contains_key(value)
+        self.removes.contains_key(value)
     }
 
     /// The number of present elements.
@@ -169,10 +165,10 @@ impl<T: Ord + Clone> TwoPSet<T> {
 
     /// The present elements in ascending order.
     pub fn iter(&self) -> impl Iterator<Item = &T> + '_ {
-        let removes = &self.removes.entries;
+        let removes = &self.removes;
         self.adds
-            .entries
-            .keys()
+            .iter()
+            .map(|(k, _)| k)
             .filter(move |k| !removes.contains_key(*k))
     }
 
@@ -181,11 +177,11 @@ impl<T: Ord + Clone> TwoPSet<T> {
         &self.ctx
     }
 
-    /// Checks the invariants: every stored element holds at least one dot, no dot is held
-    /// twice across both stores, the context holds exactly the held dots, and the cached
-    /// count of present elements is right.
+    /// Checks the invariants: every stored element holds at least one dot, no dot is
+    /// held twice across adds and removes, the context holds exactly the held dots, and
+    /// the cached length is right. Decoding checks them too.
     pub fn check_invariants(&self) -> Result<(), Error> {
-        check_grow_only(&[&self.adds, &self.removes], &self.ctx)?;
+        check_stores(&self.adds, &self.removes, &self.ctx)?;
         if self.present != count_present(&self.adds, &self.removes) {
             return Err(Error::InvalidState(
                 "two-phase set: cached length is stale".into(),
@@ -194,43 +190,78 @@ impl<T: Ord + Clone> TwoPSet<T> {
         Ok(())
     }
 
-    fn join(&mut self, adds: &DotMap<T>, removes: &DotMap<T>, ctx: &DotSet) {
-        self.adds.join_union(adds);
-        self.removes.join_union(removes);
+    fn tick(&mut self) -> Result<LDot, Error> {
+        let (dot, shift) = self.clock.tick_indexed(&mut self.ctx)?;
+        if let Some(pos) = shift {
+            self.adds.shift_from(pos);
+            self.removes.shift_from(pos);
+        }
+        Ok(dot)
+    }
+
+    fn join(&mut self, adds: &GrowMap<T>, removes: &GrowMap<T>, ctx: &DotSet) {
+        let joint = Joint::new(&self.ctx, ctx);
+        self.adds.join_union(adds, &joint);
+        self.removes.join_union(removes, &joint);
         self.ctx.union(ctx);
         self.clock.sync(&self.ctx);
         self.present = count_present(&self.adds, &self.removes);
     }
 }
 
-fn count_present<T: Ord>(adds: &DotMap<T>, removes: &DotMap<T>) -> usize {
-    if removes.entries.is_empty() {
-        return adds.entries.len();
+fn check_stores<T: Ord + Clone>(
+    adds: &GrowMap<T>,
+    removes: &GrowMap<T>,
+    ctx: &DotSet,
+) -> Result<(), Error> {
+    let mut all = Vec::new();
+    adds.check(ctx, &mut all)?;
+    removes.check(ctx, &mut all)?;
+    check_grow_only(ctx, all)
+}
+
+fn count_present<T: Ord + Clone>(adds: &GrowMap<T>, removes: &GrowMap<T>) -> usize {
+    if removes.is_empty() {
+        return adds.len();
     }
-    adds.entries
-        .keys()
-        .filter(|k| !removes.entries.contains_key(*k))
+    adds.iter()
+        .filter(|(k, _)| !removes.contains_key(*k))
         .count()
 }
 
 impl<T: Ord + Clone> TwoPSetDelta<T> {
     /// True when the delta carries nothing.
     pub fn is_empty(&self) -> bool {
-        self.adds.entries.is_empty() && self.removes.entries.is_empty()
+        self.adds.is_empty() && self.removes.is_empty()
     }
 
     /// Checks the same store invariants as [`TwoPSet::check_invariants`].
     pub fn check_invariants(&self) -> Result<(), Error> {
-        check_grow_only(&[&self.adds, &self.removes], &self.ctx)
+        check_stores(&self.adds, &self.removes, &self.ctx)
     }
 }
 
-impl<T: PartialEq> PartialEq for TwoPSet<T> {
+impl<T: Ord> PartialEq for TwoPSet<T> {
     fn eq(&self, other: &Self) -> bool {
         self.adds == other.adds && self.removes == other.removes && self.ctx == other.ctx
     }
 }
-impl<T: Eq> Eq for TwoPSet<T> {}
+impl<T: Ord> Eq for TwoPSet<T> {}
+
+impl<T: Ord> PartialEq for TwoPSetDelta<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.adds == other.adds && self.removes == other.removes && self.ctx == other.ctx
+    }
+}
+impl<T: Ord> Eq for TwoPSetDelta<T> {}
+
+impl<T: Ord + Clone> Extend<T> for TwoPSet<T> {
+    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
+        for v in iter {
+            self.insert(v);
+        }
+    }
+}
 
 impl<T: Ord + Clone> Crdt for TwoPSet<T> {
     fn merge(&mut self, other: &Self) {
@@ -240,8 +271,9 @@ impl<T: Ord + Clone> Crdt for TwoPSet<T> {
 
 impl<T: Ord + Clone> Crdt for TwoPSetDelta<T> {
     fn merge(&mut self, other: &Self) {
-        self.adds.join_union(&other.adds);
-        self.removes.join_union(&other.removes);
+        let joint = Joint::new(&self.ctx, &other.ctx);
+        self.adds.join_union(&other.adds, &joint);
+        self.removes.join_union(&other.removes, &joint);
         self.ctx.union(&other.ctx);
     }
 }
@@ -260,11 +292,13 @@ impl<T: Ord + Clone> DeltaCrdt for TwoPSet<T> {
 
     fn delta_since(&self, summary: &DotSet) -> TwoPSetDelta<T> {
         let mut known = Vec::new();
-        TwoPSetDelta {
-            adds: self.adds.since(summary, &mut known),
-            removes: self.removes.since(summary, &mut known),
-            ctx: self.ctx.difference(summary),
-        }
+        let mut adds = self.adds.since(&self.ctx, summary, &mut known);
+        let mut removes = self.removes.since(&self.ctx, summary, &mut known);
+        let ctx = self.ctx.difference(summary);
+        let map = self.ctx.index_map(&ctx);
+        adds.rebase(&map);
+        removes.rebase(&map);
+        TwoPSetDelta { adds, removes, ctx }
     }
 }
 
@@ -272,36 +306,35 @@ impl<T: Ord + Clone> DeltaCrdt for TwoPSet<T> {
 mod serde_impl {
     //! Wire form: `(actor, adds, removes, context)` for a set, `(adds, removes, context)`
     //! for a delta; each store maps elements (ascending) to dots.
-    use super::{check_grow_only, count_present, Clock, DotMap, TwoPSet, TwoPSetDelta};
-    use crate::dot_map::DotList;
+    use super::{check_stores, count_present, Clock, GrowMap, TwoPSet, TwoPSetDelta};
     use crate::{ActorId, DotSet};
-    use alloc::collections::BTreeMap;
     use serde::de::Error as _;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     #[derive(Serialize)]
+    #[serde(bound = "T: Serialize + Ord")]
     struct SetRef<'a, T> {
         actor: &'a ActorId,
-        adds: &'a BTreeMap<T, DotList>,
-        removes: &'a BTreeMap<T, DotList>,
+        adds: &'a GrowMap<T>,
+        removes: &'a GrowMap<T>,
         ctx: &'a DotSet,
     }
 
     #[derive(Deserialize)]
-    #[serde(bound = "T: Deserialize<'de> + Ord")]
+    #[serde(bound = "T: Deserialize<'de> + Ord + Clone")]
     struct SetRaw<T> {
         actor: ActorId,
-        adds: DotMap<T>,
-        removes: DotMap<T>,
+        adds: GrowMap<T>,
+        removes: GrowMap<T>,
         ctx: DotSet,
     }
 
-    impl<T: Serialize> Serialize for TwoPSet<T> {
+    impl<T: Serialize + Ord + Clone> Serialize for TwoPSet<T> {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             SetRef {
                 actor: &self.clock.actor,
-                adds: &self.adds.entries,
-                removes: &self.removes.entries,
+                adds: &self.adds,
+                removes: &self.removes,
                 ctx: &self.ctx,
             }
             .serialize(s)
@@ -311,7 +344,7 @@ mod serde_impl {
     impl<'de, T: Deserialize<'de> + Ord + Clone> Deserialize<'de> for TwoPSet<T> {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             let raw = SetRaw::<T>::deserialize(d)?;
-            check_grow_only(&[&raw.adds, &raw.removes], &raw.ctx).map_err(D::Error::custom)?;
+            check_stores(&raw.adds, &raw.removes, &raw.ctx).map_err(D::Error::custom)?;
             Ok(TwoPSet {
                 clock: Clock::new(raw.actor, &raw.ctx),
                 present: count_present(&raw.adds, &raw.removes),
@@ -322,16 +355,16 @@ mod serde_impl {
         }
     }
 
-    impl<T: Serialize> Serialize for TwoPSetDelta<T> {
+    impl<T: Serialize + Ord + Clone> Serialize for TwoPSetDelta<T> {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            (&self.adds.entries, &self.removes.entries, &self.ctx).serialize(s)
+            (&self.adds, &self.removes, &self.ctx).serialize(s)
         }
     }
 
     impl<'de, T: Deserialize<'de> + Ord + Clone> Deserialize<'de> for TwoPSetDelta<T> {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            let (adds, removes, ctx) = <(DotMap<T>, DotMap<T>, DotSet)>::deserialize(d)?;
-            check_grow_only(&[&adds, &removes], &ctx).map_err(D::Error::custom)?;
+            let (adds, removes, ctx) = <(GrowMap<T>, GrowMap<T>, DotSet)>::deserialize(d)?;
+            check_stores(&adds, &removes, &ctx).map_err(D::Error::custom)?;
             Ok(TwoPSetDelta { adds, removes, ctx })
         }
     }

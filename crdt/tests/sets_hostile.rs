@@ -262,24 +262,48 @@ fn a_state_whose_dot_is_outside_its_context_is_rejected() {
     s.insert(1u8);
     let good = encode(&s);
     assert!(decode::<ORSet<u8>>(&good).is_ok());
-    // Same entries, empty context.
-    let forged = encode(&(
-        "a",
-        [(1u8, vec![Dot::new("a", 1)])]
-            .into_iter()
-            .collect::<std::collections::BTreeMap<_, _>>(),
-        DotSet::new(),
-    ));
+    // Same entries, empty context (dots are (actor index, counter) on the wire).
+    let entries = |dots: &[(u8, (u64, u64))]| {
+        dots.iter()
+            .map(|&(v, d)| (v, vec![d]))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let forged = encode(&("a", entries(&[(1, (0, 1))]), DotSet::new()));
     assert!(decode::<ORSet<u8>>(&forged).is_err());
-    // A dot held by two elements.
     let mut ctx = DotSet::new();
     ctx.insert(Dot::new("a", 1));
-    let twice = encode(&(
-        "a",
-        [(1u8, vec![Dot::new("a", 1)]), (2u8, vec![Dot::new("a", 1)])]
-            .into_iter()
-            .collect::<std::collections::BTreeMap<_, _>>(),
-        ctx,
-    ));
+    let honest = encode(&("a", entries(&[(1, (0, 1))]), ctx.clone()));
+    assert_eq!(decode::<ORSet<u8>>(&honest).unwrap(), s);
+    // An actor index past the context's actor list.
+    let past = encode(&("a", entries(&[(1, (1, 1))]), ctx.clone()));
+    assert!(decode::<ORSet<u8>>(&past).is_err());
+    // A dot held by two elements.
+    let twice = encode(&("a", entries(&[(1, (0, 1)), (2, (0, 1))]), ctx));
     assert!(decode::<ORSet<u8>>(&twice).is_err());
+}
+
+#[test]
+fn exhausted_counter_is_an_error_not_a_panic() {
+    // A decoded replica whose own actor has used every counter (only reachable through
+    // bytes: 2^64 operations are not).
+    let mut ctx = DotSet::new();
+    ctx.insert_range("a", 1..=u64::MAX);
+    let empty: std::collections::BTreeMap<u8, Vec<(u64, u64)>> = Default::default();
+    let mut set: ORSet<u8> = decode(&encode(&("a", &empty, &ctx))).unwrap();
+    assert!(!set.insert(1));
+    assert!(matches!(
+        set.try_insert(1),
+        Err(Error::CounterExhausted { .. })
+    ));
+    assert!(set.is_empty());
+    let mut reg: MVRegister<u8> = decode(&encode(&("a", Vec::<(Dot, u8)>::new(), &ctx))).unwrap();
+    reg.set(1);
+    assert!(reg.is_empty());
+    assert!(matches!(
+        reg.try_set(1),
+        Err(Error::CounterExhausted { .. })
+    ));
+    // Another actor forked from it is fine.
+    let mut b = set.fork("b");
+    assert!(b.insert(1));
 }

@@ -411,3 +411,120 @@ fn step_enum_is_usable() {
     assert!(!run.replicas[1].contains(&1));
     run.converge(7);
 }
+
+proptest! {
+    #![proptest_config(common::config())]
+
+    /// Sets large enough to exercise the store's layout (sorted run, recent inserts,
+    /// flushes, point updates and full walks): contents match a `BTreeSet`, and merge
+    /// and delta agree.
+    #[test]
+    fn g_set_large_sets_match_a_model(
+        xs in proptest::collection::vec(0..3000u16, 0..300),
+        ys in proptest::collection::vec(0..3000u16, 0..40),
+        shared in 0..3usize,
+    ) {
+        let mut a = GSet::new("m");
+        let mut model = BTreeSet::new();
+        for &x in &xs {
+            prop_assert_eq!(a.insert(x), model.insert(x));
+        }
+        a.check_invariants().unwrap();
+        prop_assert_eq!(a.iter().copied().collect::<Vec<_>>(), model.iter().copied().collect::<Vec<_>>());
+        prop_assert_eq!(a.len(), model.len());
+        for x in 0..3000u16 {
+            if x % 97 == 0 {
+                prop_assert_eq!(a.contains(&x), model.contains(&x));
+            }
+        }
+        // b: a small replica (point-update path) or a fork of a (shared history).
+        let mut b = if shared == 0 { a.fork("b") } else { GSet::new("b") };
+        for &y in &ys {
+            b.insert(y);
+            model.insert(y);
+        }
+        let mut by_merge = a.clone();
+        by_merge.merge(&b);
+        let mut by_delta = a.clone();
+        by_delta.apply_delta(&b.delta_since(&a.summary()));
+        by_merge.check_invariants().unwrap();
+        prop_assert_eq!(&by_merge, &by_delta);
+        let mut other_way = b.clone();
+        other_way.merge(&a);
+        prop_assert_eq!(&other_way, &by_merge);
+        prop_assert_eq!(by_merge.iter().copied().collect::<Vec<_>>(), model.iter().copied().collect::<Vec<_>>());
+    }
+}
+
+#[test]
+fn worked_example_of_the_design_doc() {
+    let mut phone = ORSet::new("phone");
+    phone.extend(["A", "B", "C"]);
+    let mut laptop = phone.fork("laptop");
+    phone.remove("C");
+    laptop.extend(["D", "E", "C"]);
+    let d = laptop.delta_since(&phone.summary());
+    assert_eq!(d.len(), 3);
+    let claimed: Vec<_> = d
+        .context()
+        .ranges()
+        .map(|(a, r)| (a.as_str().to_string(), r))
+        .collect();
+    assert_eq!(
+        claimed,
+        [("laptop".to_string(), 1..=3), ("phone".to_string(), 3..=3)]
+    );
+    phone.apply_delta(&d);
+    laptop.apply_delta(&phone.delta_since(&laptop.summary()));
+    assert_eq!(phone, laptop);
+    assert_eq!(
+        phone.iter().copied().collect::<Vec<_>>(),
+        ["A", "B", "C", "D", "E"]
+    );
+}
+
+proptest! {
+    #![proptest_config(common::config())]
+
+    /// A big ORSet and a small diverged fork: the in-place join (small side into big
+    /// side) and the full walk (big into small) agree, and so do deltas.
+    #[test]
+    fn or_set_big_and_small_sides_agree(
+        early in proptest::collection::vec((0..400u16, any::<bool>()), 0..8),
+        base in proptest::collection::vec((0..400u16, any::<bool>()), 0..200),
+        theirs in proptest::collection::vec((0..400u16, any::<bool>()), 0..6),
+    ) {
+        let play = |s: &mut ORSet<u16>, ops: &[(u16, bool)]| {
+            for &(v, add) in ops {
+                if add { s.insert(v); } else { s.remove(&v); }
+            }
+        };
+        let mut a = ORSet::new("m");
+        play(&mut a, &early);
+        // Forked early, so it is small but shares dots with `a`; "a" sorts before "m".
+        let mut b = a.fork("a");
+        let mut c = a.fork("z");
+        play(&mut a, &base);
+        play(&mut b, &theirs);
+        play(&mut c, &theirs);
+        let unrelated = {
+            let mut u = ORSet::new("b");
+            play(&mut u, &theirs);
+            u
+        };
+        for other in [&b, &c, &unrelated] {
+            let mut big_side = a.clone();
+            big_side.merge(other);
+            big_side.check_invariants().unwrap();
+            let mut small_side = other.clone();
+            small_side.merge(&a);
+            prop_assert_eq!(&big_side, &small_side);
+            let mut by_delta = a.clone();
+            by_delta.apply_delta(&other.delta_since(&a.summary()));
+            prop_assert_eq!(&by_delta, &big_side);
+            let mut back = other.clone();
+            back.apply_delta(&a.delta_since(&other.summary()));
+            prop_assert_eq!(&back, &big_side);
+        }
+    }
+}

@@ -86,12 +86,17 @@ where
 {
     /// `n` replicas forked from a base state made by `base` on one replica.
     pub fn new(base: &[S::Op], n: usize) -> Self {
-        let mut origin = S::fresh("origin");
+        // Actor names interleave with the origin's, so new actors land before and after
+        // known ones in every context's actor list.
+        const NAMES: [&str; 5] = ["p0", "b1", "x2", "a3", "m4"];
+        let mut origin = S::fresh("k");
         for op in base {
             origin.apply(op);
         }
         origin.check();
-        let replicas = (0..n).map(|i| origin.fork_as(&format!("r{i}"))).collect();
+        let replicas = (0..n)
+            .map(|i| origin.fork_as(NAMES[i % NAMES.len()]))
+            .collect();
         Run {
             replicas,
             held: Vec::new(),
