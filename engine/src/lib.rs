@@ -1,0 +1,43 @@
+//! Storage for crdt-kit: the [`StateStore`] and [`EventStore`] traits, the in-memory
+//! [`MemoryStore`], and the native single-file engine (`.crdt` files, described
+//! normatively in `format-spec/`).
+//!
+//! Every backend has the same semantics, checked by one conformance suite
+//! (`tests/conformance.rs`): keys iterate in byte order, event seqs start at 1 per
+//! `(namespace, entity)` and are never reused, and a [`WriteBatch`] is all or nothing.
+//! Limits are documented in [`limits`].
+//!
+//! ```
+//! use crdt_store::{EventStore, MemoryStore, StateStore};
+//!
+//! let mut store = MemoryStore::new();
+//!
+//! // State persistence
+//! store.put("sensors", "s1", b"data").unwrap();
+//!
+//! // Event sourcing
+//! let seq = store.append_event("sensors", "s1", b"SetTemp(23.1)", 1000, "node-a").unwrap();
+//!
+//! // Snapshots + compaction
+//! store.save_snapshot("sensors", "s1", b"state", seq, 1).unwrap();
+//! store.truncate_events_before("sensors", "s1", seq).unwrap();
+//! ```
+#![warn(missing_docs)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+mod api;
+mod error;
+mod format;
+mod keys;
+mod kv;
+pub mod limits;
+mod logic;
+mod memory;
+
+pub use api::{
+    BatchOp, CommitOutcome, Event, EventIter, EventStore, KeyRange, Snapshot, StateIter,
+    StateStore, WriteBatch,
+};
+pub use error::{Error, Result};
+pub use memory::MemoryStore;
