@@ -27,15 +27,6 @@ pub(crate) enum Mutation {
     Delete(Vec<u8>),
 }
 
-impl Mutation {
-    #[allow(dead_code)] // used by the native engine
-    pub(crate) fn key(&self) -> &[u8] {
-        match self {
-            Mutation::Put(k, _) | Mutation::Delete(k) => k,
-        }
-    }
-}
-
 /// Read access to a consistent view of the keyspace.
 pub(crate) trait KvRead {
     fn kv_get(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;

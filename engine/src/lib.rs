@@ -23,17 +23,32 @@
 //! store.truncate_events_before("sensors", "s1", seq).unwrap();
 //! ```
 #![warn(missing_docs)]
-#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 mod api;
 mod error;
 mod format;
+pub mod io;
 mod keys;
 mod kv;
 pub mod limits;
 mod logic;
 mod memory;
+mod native;
 
 pub use api::{
     BatchOp, CommitOutcome, Event, EventIter, EventStore, KeyRange, Snapshot, StateIter,
@@ -41,3 +56,4 @@ pub use api::{
 };
 pub use error::{Error, Result};
 pub use memory::MemoryStore;
+pub use native::{Durability, NativeStore, Options, Stats, ValueRewriter};

@@ -39,7 +39,6 @@ pub(crate) fn value(value: &[u8]) -> Result<()> {
     check("value", value.len(), MAX_VALUE_LEN)
 }
 
-#[allow(dead_code)] // used by the native engine
 pub(crate) fn commit(len: usize) -> Result<()> {
     check("commit", len, MAX_COMMIT_LEN)
 }
