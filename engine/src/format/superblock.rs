@@ -60,12 +60,22 @@ impl Superblock {
         })
     }
 
-    /// SB-2: the valid slot with the highest generation.
-    pub(crate) fn newest(slot0: &[u8], slot1: &[u8]) -> Option<Superblock> {
-        match (Self::decode(slot0), Self::decode(slot1)) {
-            (Some(a), Some(b)) => Some(if a.generation >= b.generation { a } else { b }),
-            (a, b) => a.or(b),
-        }
+    /// The bytes written to a slot page: the record twice (SB-2).
+    pub(crate) fn encode_slot(&self) -> Vec<u8> {
+        let one = self.encode();
+        let mut out = one.clone();
+        out.extend_from_slice(&one);
+        out
+    }
+
+    /// SB-2: the valid copy with the highest generation among the slot pages given.
+    pub(crate) fn newest(slots: &[&[u8]]) -> Option<Superblock> {
+        slots
+            .iter()
+            .flat_map(|page| [page.get(..LEN), page.get(LEN..2 * LEN)])
+            .flatten()
+            .filter_map(Self::decode)
+            .max_by_key(|sb| sb.generation)
     }
 }
 
@@ -83,13 +93,18 @@ mod tests {
         let b = Superblock { generation: 5, ..a };
         assert_eq!(Superblock::slot_page(4), 1);
         assert_eq!(Superblock::slot_page(5), 2);
-        let (ea, eb) = (a.encode(), b.encode());
-        assert_eq!(ea.len(), LEN);
-        assert_eq!(Superblock::newest(&ea, &eb), Some(b));
-        let mut torn = eb.clone();
-        torn[20] ^= 1;
-        assert_eq!(Superblock::newest(&ea, &torn), Some(a));
-        assert_eq!(Superblock::newest(&torn, &[0; 64]), None);
+        let (ea, eb) = (a.encode_slot(), b.encode_slot());
+        assert_eq!(ea.len(), 2 * LEN);
+        assert_eq!(Superblock::newest(&[&ea, &eb]), Some(b));
+        // One damaged copy: the other copy of the same slot still wins.
+        let mut flipped = eb.clone();
+        flipped[20] ^= 1;
+        assert_eq!(Superblock::newest(&[&ea, &flipped]), Some(b));
+        // Both copies torn: the older slot wins.
+        let mut torn = flipped.clone();
+        torn[LEN + 20] ^= 1;
+        assert_eq!(Superblock::newest(&[&ea, &torn]), Some(a));
+        assert_eq!(Superblock::newest(&[&torn, &[0; 64]]), None);
         let zero_gen = Superblock { generation: 0, ..a };
         assert_eq!(Superblock::decode(&zero_gen.encode()), None);
     }

@@ -92,7 +92,7 @@ fn create(io: &dyn FileIo, path: &Path, opts: &Options) -> Result<()> {
     };
     w(
         Superblock::slot_page(1) * PAGE,
-        &sb.encode(),
+        &sb.encode_slot(),
         "create superblock",
     )?;
     io.sync().map_err(io_err(path, "sync new file"))
@@ -125,9 +125,9 @@ pub(super) fn open(
     header::decode(first.get(..header::HEADER_LEN).unwrap_or(&[])).map_err(|b| b.at(path, 0))?;
     let slot = |i: u64| {
         let start = ((superblock::FIRST_SLOT_PAGE + i) * PAGE) as usize;
-        first.get(start..start + superblock::LEN).unwrap_or(&[])
+        first.get(start..start + PAGE_SIZE).unwrap_or(&[])
     };
-    let sb = Superblock::newest(slot(0), slot(1))
+    let sb = Superblock::newest(&[slot(0), slot(1)])
         .ok_or_else(|| Bad::new("superblock", "neither superblock slot is valid").at(path, PAGE))?;
 
     // Manifest (SB-3, MAN-1, MAN-2).

@@ -175,7 +175,7 @@ impl Inner {
             manifest_len: crate::format::cursor::len_u32(bytes.len()),
         };
         let slot = Superblock::slot_page(sb.generation) * PAGE_SIZE as u64;
-        self.write(slot, &sb.encode(), "write superblock")?;
+        self.write(slot, &sb.encode_slot(), "write superblock")?;
         self.sync("sync superblock")?;
         let old = std::mem::replace(&mut w.manifest_extent, extent);
         w.alloc.release(old);
