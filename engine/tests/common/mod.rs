@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod dump;
+pub mod golden;
 pub mod suite;
 
 /// proptest config: 1,000 cases unless `CRDT_PROPTEST_CASES` says otherwise.

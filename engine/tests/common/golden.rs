@@ -1,0 +1,69 @@
+//! The contents of the golden file `format-spec/golden/v1-basic.crdt`, applied to any
+//! store: the file is made by applying them to a NativeStore on a SimDisk, and tests
+//! compare it with the same operations applied to a MemoryStore.
+
+use crdt_store::io::SimDisk;
+use crdt_store::{EventStore, NativeStore, Options, WriteBatch};
+
+pub const ENTITIES: [&str; 2] = ["s1", "s2"];
+
+/// First part: flushed into run 1. Second part: run 2 (written by the clean close).
+pub fn part1<S: EventStore>(s: &S) {
+    s.put("sensors", "s1", b"data").unwrap();
+    s.put("sensors", "gone", b"soon deleted").unwrap();
+    let big: Vec<u8> = b"temperature=21.5;"
+        .iter()
+        .copied()
+        .cycle()
+        .take(3000)
+        .collect();
+    s.put("sensors", "s2", &big).unwrap();
+    for (i, t) in [1000u64, 1001, 1002].iter().enumerate() {
+        let seq = s
+            .append_event(
+                "sensors",
+                "s1",
+                format!("SetTemp(2{i}.0)").as_bytes(),
+                *t,
+                "node-a",
+            )
+            .unwrap();
+        assert_eq!(seq, i as u64 + 1);
+    }
+}
+
+pub fn part2<S: EventStore>(s: &S) {
+    s.delete("sensors", "gone").unwrap();
+    s.put("config", "", b"").unwrap();
+    s.put("ü\0", "ключ", &[0, 1, 2]).unwrap();
+    let mut b = WriteBatch::new();
+    b.save_snapshot("sensors", "s1", b"state@3", 3, 1)
+        .truncate_events_before("sensors", "s1", 2)
+        .append_event("sensors", "s2", b"", 5, "node-\0b");
+    s.commit(&b).unwrap();
+}
+
+pub fn options() -> Options {
+    Options {
+        log_pages: 2,
+        ..Options::default()
+    }
+}
+
+/// The bytes of v1-basic.crdt.
+pub fn build_basic() -> Vec<u8> {
+    let disk = SimDisk::new();
+    let s = NativeStore::open_io(disk.file(), "v1-basic.crdt", options(), false).unwrap();
+    part1(&s);
+    s.flush().unwrap();
+    part2(&s);
+    s.close().unwrap();
+    disk.bytes()
+}
+
+pub fn expected() -> crdt_store::MemoryStore {
+    let m = crdt_store::MemoryStore::new();
+    part1(&m);
+    part2(&m);
+    m
+}
