@@ -33,7 +33,7 @@ fn child_writer() {
     let stdout = std::io::stdout();
     loop {
         let mut b = WriteBatch::new();
-        b.put("n", &format!("k{i}"), &vec![(i % 251) as u8; 100])
+        b.put("n", &format!("k{i}"), &[(i % 251) as u8; 100])
             .append_event("n", "e", &i.to_le_bytes(), i, "child");
         let out = store.commit(&b).unwrap();
         assert_eq!(out.event_seqs, [i]);
