@@ -185,7 +185,7 @@ mod tests {
     }
 
     #[test]
-    fn log_1_trailer_is_skipped() {
+    fn log_1_5_trailer_is_skipped() {
         // A payload leaving exactly 3 bytes in the first block forces a trailer.
         let p1 = vec![1u8; PAGE_SIZE - 7 - 3];
         let p2 = vec![2u8; 10];

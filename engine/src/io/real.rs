@@ -97,7 +97,8 @@ impl FileIo for RealFile {
     }
 
     fn sync(&self) -> io::Result<()> {
-        self.file.sync_all()
+        // fdatasync: flushes the data and the metadata needed to read it back (the size).
+        self.file.sync_data()
     }
 
     fn len(&self) -> io::Result<u64> {
