@@ -13,6 +13,8 @@ fn small() -> Options {
         memtable_bytes: 4096,
         log_pages: 2,
         max_runs: 2,
+        // Deterministic I/O: these tests count steps or leak handles to simulate crashes.
+        background_compaction: false,
         ..Options::default()
     }
 }

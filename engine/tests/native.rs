@@ -13,6 +13,8 @@ fn small() -> Options {
         log_pages: 4,
         max_runs: 4,
         block_cache_bytes: 32 * 1024,
+        // Deterministic I/O: these tests count steps or leak handles to simulate crashes.
+        background_compaction: false,
         ..Options::default()
     }
 }

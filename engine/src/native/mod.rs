@@ -14,6 +14,7 @@
 mod alloc;
 mod cache;
 mod compaction;
+mod compactor;
 mod recovery;
 mod run;
 mod writer;
@@ -23,7 +24,7 @@ use std::fmt;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use parking_lot::{Mutex, RwLock};
 
@@ -67,6 +68,9 @@ pub struct Options {
     pub max_runs: usize,
     /// Optional value rewriter applied by compaction.
     pub value_rewriter: Option<ValueRewriter>,
+    /// Run automatic compactions on a background thread (default) instead of on the thread
+    /// of the commit that triggered them. Tests that count I/O steps turn it off.
+    pub background_compaction: bool,
 }
 
 impl Default for Options {
@@ -78,6 +82,7 @@ impl Default for Options {
             block_cache_bytes: 8 * 1024 * 1024,
             max_runs: 8,
             value_rewriter: None,
+            background_compaction: true,
         }
     }
 }
@@ -122,6 +127,12 @@ struct Inner {
     synced: Mutex<u64>,
     /// The highest commit number written to the log.
     written: AtomicU64,
+    /// Held by the one running compaction.
+    compacting: Mutex<()>,
+    /// A flush found that the policy wants a compaction.
+    compaction_wanted: AtomicBool,
+    /// The background compaction worker, if running.
+    background: OnceLock<Arc<compactor::Background>>,
 }
 
 /// The native engine: one `.crdt` file, an LSM tree of a log, a memtable and sorted runs.
@@ -218,10 +229,12 @@ impl NativeStore {
         options: Options,
         read_only: bool,
     ) -> Result<NativeStore> {
-        let inner = recovery::open(io, path.as_ref(), options, read_only)?;
-        Ok(NativeStore {
-            inner: Arc::new(inner),
-        })
+        let inner = Arc::new(recovery::open(io, path.as_ref(), options, read_only)?);
+        if !read_only && inner.opts.background_compaction {
+            compactor::Background::spawn(&inner);
+        }
+        inner.after_write();
+        Ok(NativeStore { inner })
     }
 
     /// The file this store reads.
@@ -231,16 +244,16 @@ impl NativeStore {
 
     /// Flush the memtable into a run now.
     pub fn flush(&self) -> Result<()> {
-        self.inner.with_writer(|inner, w| inner.flush(w, None))
+        self.inner.with_writer(|inner, w| inner.flush(w, None))?;
+        self.inner.after_write();
+        Ok(())
     }
 
     /// Merge every run into one, dropping overwritten values, deletes and truncated events,
     /// and applying the value rewriter.
     pub fn compact(&self) -> Result<()> {
-        self.inner.with_writer(|inner, w| {
-            inner.flush(w, None)?;
-            inner.compact(w, true)
-        })
+        self.inner.with_writer(|inner, w| inner.flush(w, None))?;
+        self.inner.compact_once(true).map(|_| ())
     }
 
     /// Flush and close, reporting any error (dropping the last handle flushes too, but
@@ -276,6 +289,9 @@ impl NativeStore {
 
 impl Drop for Inner {
     fn drop(&mut self) {
+        if let Some(bg) = self.background.get() {
+            bg.stop();
+        }
         if self.read_only || self.poisoned.load(std::sync::atomic::Ordering::Acquire) {
             return;
         }
@@ -373,6 +389,7 @@ impl KvStore for NativeStore {
         let n = self
             .inner
             .with_writer(|inner, w| inner.commit(w, &mut || resolve(self)))?;
+        self.inner.after_write();
         match n {
             Some(n) if self.inner.opts.durability == Durability::GroupCommit => {
                 self.inner.group_sync(n)

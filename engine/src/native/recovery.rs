@@ -227,6 +227,9 @@ pub(super) fn open(
         cache,
         synced: Mutex::new(0),
         written: AtomicU64::new(0),
+        compacting: Mutex::new(()),
+        compaction_wanted: AtomicBool::new(false),
+        background: std::sync::OnceLock::new(),
     };
     if needs_rotation {
         // LOG-7: make the replayed commits durable in a run and start a new log id.

@@ -46,6 +46,8 @@ pub fn part2<S: EventStore>(s: &S) {
 pub fn options() -> Options {
     Options {
         log_pages: 2,
+        // Deterministic I/O: these tests count steps or leak handles to simulate crashes.
+        background_compaction: false,
         ..Options::default()
     }
 }
