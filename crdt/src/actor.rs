@@ -62,18 +62,18 @@ impl ActorId {
             Repr::Inline { len, bytes } => {
                 let raw = &bytes[..usize::from(*len)];
                 // Only ever filled from a `&str` of exactly this length.
-                match core::str::from_utf8(raw) {
-                    Ok(s) => s,
-                    Err(_) => "",
-                }
+                core::str::from_utf8(raw).unwrap_or_default()
             }
             Repr::Heap(s) => s,
         }
     }
 
-    /// The id's bytes (UTF-8).
+    /// The id's bytes (UTF-8). Comparisons use these, without re-validating UTF-8.
     pub fn as_bytes(&self) -> &[u8] {
-        self.as_str().as_bytes()
+        match &self.0 {
+            Repr::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            Repr::Heap(s) => s.as_bytes(),
+        }
     }
 
     /// The length of the id in bytes.

@@ -13,7 +13,11 @@ pub fn cases() -> u32 {
 
 /// The proptest configuration every CRDT law test uses.
 pub fn config() -> Config {
-    Config { cases: cases(), failure_persistence: None, ..Config::default() }
+    Config {
+        cases: cases(),
+        failure_persistence: None,
+        ..Config::default()
+    }
 }
 
 /// Encodes with postcard, the crate family's wire format.

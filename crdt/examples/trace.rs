@@ -1,0 +1,106 @@
+//! Replays a real sequential editing trace (see `shared/data/traces/README.md`) into a
+//! `TextCrdt` with `splice`, checks the result against `endContent`, and prints the time,
+//! the heap retained by the document, the peak heap while applying, and the encoded size.
+//!
+//! ```text
+//! cargo run --release -p crdt-kit --features serde --example trace -- path/to/automerge-paper.json.gz
+//! ```
+//! Trace data: the `editing-traces` collection by Joseph Gentle, CC BY 4.0.
+
+use crdt_kit::TextCrdt;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::io::Read;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+/// Counts live and peak heap bytes (the example's only unsafe code: forwarding to the
+/// system allocator, as `GlobalAlloc` requires).
+struct Counting;
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let now = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+        PEAK.fetch_max(now, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// The patches of a sequential trace and its final content.
+fn load(path: &str) -> (Vec<(usize, usize, String)>, String) {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let mut json = String::new();
+    flate2::read::GzDecoder::new(file)
+        .read_to_string(&mut json)
+        .expect("gzip");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let mut patches = Vec::new();
+    for txn in v["txns"].as_array().expect("txns") {
+        for p in txn["patches"].as_array().expect("patches") {
+            let pos = p[0].as_u64().expect("pos") as usize;
+            let del = p[1].as_u64().expect("delete count") as usize;
+            let ins = p[2].as_str().expect("insert").to_string();
+            patches.push((pos, del, ins));
+        }
+    }
+    (
+        patches,
+        v["endContent"].as_str().expect("endContent").to_string(),
+    )
+}
+
+fn main() {
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "../shared/data/traces/automerge-paper.json.gz".to_string());
+    let (patches, end) = load(&path);
+    for round in 0..5 {
+        let base = LIVE.load(Ordering::Relaxed);
+        PEAK.store(base, Ordering::Relaxed);
+        let start = Instant::now();
+        let mut doc = TextCrdt::new("author");
+        for (pos, del, ins) in &patches {
+            doc.splice(*pos, *del, ins).expect("patch in range");
+        }
+        let took = start.elapsed();
+        let retained = LIVE.load(Ordering::Relaxed) - base;
+        let peak = PEAK.load(Ordering::Relaxed) - base;
+        assert_eq!(doc.to_string(), end, "final content differs");
+        let (est, runs) = doc.memory_stats();
+        println!(
+            "round {round}: {} patches in {:.1} ms; retained {:.2} MB (estimate {:.2} MB), peak {:.2} MB, {runs} runs, {} chars",
+            patches.len(),
+            took.as_secs_f64() * 1e3,
+            retained as f64 / 1e6,
+            est as f64 / 1e6,
+            peak as f64 / 1e6,
+            doc.len()
+        );
+        if round == 4 {
+            doc.check_invariants().expect("invariants");
+            #[cfg(feature = "serde")]
+            {
+                let t = Instant::now();
+                let bytes = postcard::to_allocvec(&doc).expect("encode");
+                let enc = t.elapsed();
+                let t = Instant::now();
+                let back: TextCrdt = postcard::from_bytes(&bytes).expect("decode");
+                println!(
+                    "encoded {:.1} KB in {:.1} ms, decoded in {:.1} ms",
+                    bytes.len() as f64 / 1e3,
+                    enc.as_secs_f64() * 1e3,
+                    t.elapsed().as_secs_f64() * 1e3
+                );
+                assert_eq!(back, doc);
+            }
+        }
+    }
+}

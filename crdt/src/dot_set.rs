@@ -1,0 +1,592 @@
+//! Dot sets: the causal context of the set and register types.
+//!
+//! A [`DotSet`] is a set of [`Dot`]s stored, per actor, as a sorted list of inclusive
+//! counter ranges. It is what a replica of [`ORSet`](crate::ORSet),
+//! [`MVRegister`](crate::MVRegister), [`GSet`](crate::GSet) or
+//! [`TwoPSet`](crate::TwoPSet) has *seen*, and it is their
+//! [`DeltaCrdt::Summary`](crate::DeltaCrdt::Summary). When every actor's counters are
+//! gapless it is exactly a version vector (one range `1..=n` per actor), so it stays as
+//! small as one; gaps only appear after partial deliveries or removals carried by deltas.
+//!
+//! Invariants (checked by [`DotSet::check_invariants`] and on every decode):
+//! - no actor maps to an empty list;
+//! - every range is non-empty and starts at counter 1 or later;
+//! - the ranges of one actor are sorted and neither overlap nor touch (between two
+//!   ranges there is at least one missing counter).
+//!
+//! So the representation is canonical: two dot sets holding the same dots are `==`, and
+//! encode to the same bytes. Union, intersection and difference walk the sorted range
+//! lists in one pass.
+
+use crate::{ActorId, Crdt, DeltaCrdt, Dot, Error, VersionVector};
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::vec::Vec;
+use core::ops::RangeInclusive;
+
+/// An inclusive range of counters, `start <= end`, `start >= 1`.
+type Span = (u64, u64);
+
+/// A set of dots, stored as per-actor counter ranges (a causal context).
+///
+/// ```
+/// use crdt_kit::{Dot, DotSet, VersionVector};
+///
+/// let mut seen = DotSet::new();
+/// seen.insert(Dot::new("a", 1));
+/// seen.insert(Dot::new("a", 2));
+/// seen.insert(Dot::new("a", 5));
+/// assert!(seen.contains(&Dot::new("a", 2)));
+/// assert!(!seen.contains(&Dot::new("a", 3)));
+/// assert_eq!(seen.ranges().map(|(_, r)| r).collect::<Vec<_>>(), vec![1..=2, 5..=5]);
+///
+/// // A gapless dot set is a version vector.
+/// seen.insert_range("a", 3..=4);
+/// let vv: VersionVector = [("a", 5)].into_iter().collect();
+/// assert_eq!(seen, DotSet::from(&vv));
+/// assert_eq!(seen.to_version_vector(), Some(vv));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct DotSet {
+    actors: BTreeMap<ActorId, Vec<Span>>,
+}
+
+impl DotSet {
+    /// The empty set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// True when the set holds no dot.
+    pub fn is_empty(&self) -> bool {
+        self.actors.is_empty()
+    }
+
+    /// How many dots the set holds (a `u128`: one actor alone can hold `u64::MAX`).
+    pub fn dot_count(&self) -> u128 {
+        self.actors
+            .values()
+            .flatten()
+            .map(|&(s, e)| u128::from(e - s) + 1)
+            .sum()
+    }
+
+    /// How many ranges the set is stored as (its size in memory and on the wire).
+    pub fn range_count(&self) -> usize {
+        self.actors.values().map(Vec::len).sum()
+    }
+
+    /// True when the dot is in the set.
+    pub fn contains(&self, dot: &Dot) -> bool {
+        self.contains_counter(dot.actor.as_str(), dot.counter)
+    }
+
+    /// True when the dot `(actor, counter)` is in the set.
+    pub fn contains_counter(&self, actor: &str, counter: u64) -> bool {
+        match self.actors.get(actor) {
+            Some(spans) => spans_contain(spans, counter),
+            None => false,
+        }
+    }
+
+    /// The highest counter of `actor` in the set (0 if none).
+    pub fn max(&self, actor: &str) -> u64 {
+        self.actors
+            .get(actor)
+            .and_then(|spans| spans.last())
+            .map_or(0, |&(_, e)| e)
+    }
+
+    /// Adds a dot; returns true if it was not there. A counter of 0 is not a dot and is
+    /// ignored (returns false).
+    pub fn insert(&mut self, dot: Dot) -> bool {
+        if dot.counter == 0 {
+            return false;
+        }
+        if let Some(spans) = self.actors.get_mut(dot.actor.as_str()) {
+            return spans_insert(spans, dot.counter);
+        }
+        self.actors
+            .insert(dot.actor, alloc::vec![(dot.counter, dot.counter)]);
+        true
+    }
+
+    /// Adds the dot `(actor, counter)` without taking an owned actor id unless the actor
+    /// is new to the set; returns true if it was not there.
+    pub(crate) fn insert_counter(&mut self, actor: &ActorId, counter: u64) -> bool {
+        if counter == 0 {
+            return false;
+        }
+        if let Some(spans) = self.actors.get_mut(actor.as_str()) {
+            return spans_insert(spans, counter);
+        }
+        self.actors
+            .insert(actor.clone(), alloc::vec![(counter, counter)]);
+        true
+    }
+
+    /// Adds every counter of `counters` for `actor`. Counter 0 is skipped; an empty
+    /// range adds nothing.
+    pub fn insert_range(&mut self, actor: impl Into<ActorId>, counters: RangeInclusive<u64>) {
+        let (start, end) = ((*counters.start()).max(1), *counters.end());
+        if start > end {
+            return;
+        }
+        let one = [(start, end)];
+        let actor = actor.into();
+        let merged = match self.actors.get(actor.as_str()) {
+            Some(spans) => spans_union(spans, &one),
+            None => one.to_vec(),
+        };
+        self.actors.insert(actor, merged);
+    }
+
+    /// Adds every dot of `other` (set union, in place). Also [`Crdt::merge`].
+    pub fn union(&mut self, other: &DotSet) {
+        for (actor, theirs) in &other.actors {
+            match self.actors.get_mut(actor.as_str()) {
+                Some(mine) => {
+                    if !spans_cover(mine, theirs) {
+                        *mine = spans_union(mine, theirs);
+                    }
+                }
+                None => {
+                    self.actors.insert(actor.clone(), theirs.clone());
+                }
+            }
+        }
+    }
+
+    /// The dots of `self` that are not in `other`.
+    pub fn difference(&self, other: &DotSet) -> DotSet {
+        let mut out = BTreeMap::new();
+        for (actor, mine) in &self.actors {
+            let left = match other.actors.get(actor.as_str()) {
+                Some(theirs) => spans_difference(mine, theirs),
+                None => mine.clone(),
+            };
+            if !left.is_empty() {
+                out.insert(actor.clone(), left);
+            }
+        }
+        DotSet { actors: out }
+    }
+
+    /// The dots in both `self` and `other`.
+    pub fn intersection(&self, other: &DotSet) -> DotSet {
+        let mut out = BTreeMap::new();
+        for (actor, mine) in &self.actors {
+            if let Some(theirs) = other.actors.get(actor.as_str()) {
+                let both = spans_intersection(mine, theirs);
+                if !both.is_empty() {
+                    out.insert(actor.clone(), both);
+                }
+            }
+        }
+        DotSet { actors: out }
+    }
+
+    /// True when no dot is in both sets.
+    pub fn is_disjoint(&self, other: &DotSet) -> bool {
+        let (small, big) = if self.actors.len() <= other.actors.len() {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        small
+            .actors
+            .iter()
+            .all(|(actor, a)| match big.actors.get(actor.as_str()) {
+                Some(b) => spans_disjoint(a, b),
+                None => true,
+            })
+    }
+
+    /// True when every dot of `other` is in `self`.
+    pub fn is_superset(&self, other: &DotSet) -> bool {
+        other.actors.iter().all(|(actor, theirs)| {
+            self.actors
+                .get(actor.as_str())
+                .is_some_and(|mine| spans_cover(mine, theirs))
+        })
+    }
+
+    /// The ranges of the set, in actor then counter order.
+    pub fn ranges(&self) -> impl Iterator<Item = (&ActorId, RangeInclusive<u64>)> + '_ {
+        self.actors
+            .iter()
+            .flat_map(|(a, spans)| spans.iter().map(move |&(s, e)| (a, s..=e)))
+    }
+
+    /// The ranges of one actor, in counter order.
+    pub fn actor_ranges<'a>(
+        &'a self,
+        actor: &str,
+    ) -> impl Iterator<Item = RangeInclusive<u64>> + 'a {
+        self.actors
+            .get(actor)
+            .into_iter()
+            .flatten()
+            .map(|&(s, e)| s..=e)
+    }
+
+    /// Every dot, in actor then counter order. A gapless set of `n` counters yields `n`
+    /// dots: prefer [`ranges`](DotSet::ranges) for large sets.
+    pub fn dots(&self) -> impl Iterator<Item = Dot> + '_ {
+        self.ranges().flat_map(|(a, r)| {
+            r.map(move |counter| Dot {
+                actor: a.clone(),
+                counter,
+            })
+        })
+    }
+
+    /// The version vector this set is, if every actor's counters are gapless from 1.
+    pub fn to_version_vector(&self) -> Option<VersionVector> {
+        let mut vv = VersionVector::new();
+        for (actor, spans) in &self.actors {
+            match spans.as_slice() {
+                [(1, end)] => vv.observe(actor.clone(), *end),
+                _ => return None,
+            }
+        }
+        Some(vv)
+    }
+
+    /// Checks the invariants: no actor maps to an empty list; every range is non-empty and
+    /// starts at counter 1 or later; one actor's ranges are sorted and neither overlap nor touch.
+    pub fn check_invariants(&self) -> Result<(), Error> {
+        for (actor, spans) in &self.actors {
+            check_spans(actor, spans)?;
+        }
+        Ok(())
+    }
+
+    /// Builds a dot set from per-actor range lists, checking the invariants.
+    #[cfg(feature = "serde")]
+    pub(crate) fn from_parts(actors: BTreeMap<ActorId, Vec<Span>>) -> Result<Self, Error> {
+        let set = DotSet { actors };
+        set.check_invariants()?;
+        Ok(set)
+    }
+}
+
+fn check_spans(actor: &ActorId, spans: &[Span]) -> Result<(), Error> {
+    if spans.is_empty() {
+        return Err(Error::InvalidState(format!(
+            "dot set: actor {actor:?} has an empty range list"
+        )));
+    }
+    let mut prev_end: Option<u64> = None;
+    for &(s, e) in spans {
+        if s == 0 || s > e {
+            return Err(Error::InvalidState(format!(
+                "dot set: actor {actor:?} has an invalid range {s}..={e}"
+            )));
+        }
+        if let Some(p) = prev_end {
+            // The previous range must end at least two below: a gap of one counter or more.
+            if p.checked_add(1).is_none_or(|next| next >= s) {
+                return Err(Error::InvalidState(format!(
+                    "dot set: ranges of actor {actor:?} overlap, touch or are unsorted at {s}"
+                )));
+            }
+        }
+        prev_end = Some(e);
+    }
+    Ok(())
+}
+
+/// True when `c` lies in one of the sorted spans.
+fn spans_contain(spans: &[Span], c: u64) -> bool {
+    let i = spans.partition_point(|&(_, e)| e < c);
+    spans.get(i).is_some_and(|&(s, _)| s <= c)
+}
+
+/// Inserts counter `c >= 1`; returns true if it was new.
+fn spans_insert(spans: &mut Vec<Span>, c: u64) -> bool {
+    // Fast path: the next counter after the last range (a replica's own dots).
+    if let Some(last) = spans.last_mut() {
+        if last.1.checked_add(1) == Some(c) {
+            last.1 = c;
+            return true;
+        }
+    }
+    // First range that ends at or after `c - 1`: the only one `c` can join or sit in.
+    let i = spans.partition_point(|&(_, e)| e < c - 1);
+    let Some(&(s, e)) = spans.get(i) else {
+        spans.push((c, c));
+        return true;
+    };
+    if s <= c && c <= e {
+        return false;
+    }
+    if e == c - 1 {
+        // Extends range i upwards; maybe closes the gap to range i + 1.
+        let next = spans.get(i + 1).copied();
+        match next {
+            Some((ns, ne)) if c.checked_add(1) == Some(ns) => {
+                if let Some(r) = spans.get_mut(i) {
+                    r.1 = ne;
+                }
+                spans.remove(i + 1);
+            }
+            _ => {
+                if let Some(r) = spans.get_mut(i) {
+                    r.1 = c;
+                }
+            }
+        }
+    } else if c.checked_add(1) == Some(s) {
+        if let Some(r) = spans.get_mut(i) {
+            r.0 = c;
+        }
+    } else {
+        spans.insert(i, (c, c));
+    }
+    true
+}
+
+/// True when every counter of `b` is in `a`.
+fn spans_cover(a: &[Span], b: &[Span]) -> bool {
+    if let ([(1, ae)], [.., (_, be)]) = (a, b) {
+        return be <= ae;
+    }
+    b.iter().all(|&(s, e)| {
+        let i = a.partition_point(|&(_, ae)| ae < s);
+        a.get(i).is_some_and(|&(as_, ae)| as_ <= s && e <= ae)
+    })
+}
+
+/// Appends `span` to a sorted, coalesced list, joining it with the last range when they
+/// overlap or touch. `span.0` must be at least the last range's start.
+fn push_coalesce(out: &mut Vec<Span>, span: Span) {
+    if let Some(last) = out.last_mut() {
+        if span.0 <= last.1.saturating_add(1) {
+            last.1 = last.1.max(span.1);
+            return;
+        }
+    }
+    out.push(span);
+}
+
+fn spans_union(a: &[Span], b: &[Span]) -> Vec<Span> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (a.iter().peekable(), b.iter().peekable());
+    loop {
+        let next = match (i.peek(), j.peek()) {
+            (Some(x), Some(y)) if x.0 <= y.0 => i.next(),
+            (Some(_), Some(_)) => j.next(),
+            (Some(_), None) => i.next(),
+            (None, Some(_)) => j.next(),
+            (None, None) => break,
+        };
+        if let Some(&span) = next {
+            push_coalesce(&mut out, span);
+        }
+    }
+    out
+}
+
+fn spans_difference(a: &[Span], b: &[Span]) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut j = 0;
+    for &(s, e) in a {
+        let mut start = s;
+        // Skip the ranges of `b` that end before this range.
+        while b.get(j).is_some_and(|&(_, be)| be < start) {
+            j += 1;
+        }
+        let mut k = j;
+        let mut done = false;
+        while let Some(&(bs, be)) = b.get(k) {
+            if bs > e {
+                break;
+            }
+            if bs > start {
+                out.push((start, bs - 1));
+            }
+            match be.checked_add(1) {
+                Some(n) if n <= e => start = n,
+                _ => {
+                    done = true;
+                    break;
+                }
+            }
+            k += 1;
+        }
+        if !done {
+            out.push((start, e));
+        }
+    }
+    out
+}
+
+fn spans_disjoint(a: &[Span], b: &[Span]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while let (Some(&(as_, ae)), Some(&(bs, be))) = (a.get(i), b.get(j)) {
+        if as_.max(bs) <= ae.min(be) {
+            return false;
+        }
+        if ae < be {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    true
+}
+
+fn spans_intersection(a: &[Span], b: &[Span]) -> Vec<Span> {
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while let (Some(&(as_, ae)), Some(&(bs, be))) = (a.get(i), b.get(j)) {
+        let (s, e) = (as_.max(bs), ae.min(be));
+        if s <= e {
+            out.push((s, e));
+        }
+        if ae < be {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    out
+}
+
+impl From<&VersionVector> for DotSet {
+    fn from(vv: &VersionVector) -> Self {
+        let actors = vv
+            .iter()
+            .filter(|&(_, n)| n > 0)
+            .map(|(a, n)| (a.clone(), alloc::vec![(1, n)]))
+            .collect();
+        DotSet { actors }
+    }
+}
+
+impl From<VersionVector> for DotSet {
+    fn from(vv: VersionVector) -> Self {
+        DotSet::from(&vv)
+    }
+}
+
+impl FromIterator<Dot> for DotSet {
+    fn from_iter<I: IntoIterator<Item = Dot>>(iter: I) -> Self {
+        let mut set = DotSet::new();
+        set.extend(iter);
+        set
+    }
+}
+
+impl Extend<Dot> for DotSet {
+    fn extend<I: IntoIterator<Item = Dot>>(&mut self, iter: I) {
+        for dot in iter {
+            self.insert(dot);
+        }
+    }
+}
+
+impl Crdt for DotSet {
+    fn merge(&mut self, other: &Self) {
+        self.union(other);
+    }
+}
+
+/// A dot set's delta is the dots the peer lacks; its summary is the peer's dot set.
+impl DeltaCrdt for DotSet {
+    type Delta = DotSet;
+    type Summary = DotSet;
+
+    fn apply_delta(&mut self, delta: &DotSet) {
+        self.union(delta);
+    }
+
+    fn summary(&self) -> DotSet {
+        self.clone()
+    }
+
+    fn delta_since(&self, summary: &DotSet) -> DotSet {
+        self.difference(summary)
+    }
+}
+
+#[cfg(feature = "serde")]
+mod serde_impl {
+    //! Wire form: a map from actor to a sequence of `(start, end)` pairs, actors in
+    //! ascending order. Decoding rejects anything that is not canonical.
+    use super::{DotSet, Span};
+    use crate::serde_util::{SeqNoPrealloc, StrictMap};
+    use crate::ActorId;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    impl Serialize for DotSet {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            self.actors.serialize(s)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for DotSet {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let raw = StrictMap::<ActorId, SeqNoPrealloc<Span>>::deserialize(d)?;
+            let actors = raw.0.into_iter().map(|(a, v)| (a, v.0)).collect();
+            DotSet::from_parts(actors).map_err(serde::de::Error::custom)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    #[test]
+    fn insert_joins_neighbours() {
+        let mut s = DotSet::new();
+        for c in [5, 1, 3, 2, 4, 9] {
+            assert!(s.insert(Dot::new("a", c)));
+        }
+        assert!(!s.insert(Dot::new("a", 3)));
+        assert!(!s.insert(Dot::new("a", 0)));
+        assert_eq!(s.actor_ranges("a").collect::<Vec<_>>(), vec![1..=5, 9..=9]);
+        assert_eq!(s.dot_count(), 6);
+        s.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn difference_and_intersection_split_ranges() {
+        let mut a = DotSet::new();
+        a.insert_range("x", 1..=10);
+        let mut b = DotSet::new();
+        b.insert_range("x", 3..=4);
+        b.insert_range("x", 8..=20);
+        assert_eq!(
+            a.difference(&b).actor_ranges("x").collect::<Vec<_>>(),
+            vec![1..=2, 5..=7]
+        );
+        assert_eq!(
+            a.intersection(&b).actor_ranges("x").collect::<Vec<_>>(),
+            vec![3..=4, 8..=10]
+        );
+    }
+
+    #[test]
+    fn extremes_do_not_overflow() {
+        let mut a = DotSet::new();
+        a.insert_range("x", u64::MAX - 1..=u64::MAX);
+        assert!(a.insert(Dot::new("x", u64::MAX - 3)));
+        assert!(a.insert(Dot::new("x", u64::MAX - 2)));
+        assert_eq!(
+            a.actor_ranges("x").collect::<Vec<_>>(),
+            vec![u64::MAX - 3..=u64::MAX]
+        );
+        let mut b = DotSet::new();
+        b.insert_range("x", 1..=u64::MAX);
+        assert!(a.difference(&b).is_empty());
+        assert_eq!(
+            b.difference(&a).actor_ranges("x").collect::<Vec<_>>(),
+            vec![1..=u64::MAX - 4]
+        );
+        assert_eq!(b.dot_count(), u128::from(u64::MAX));
+    }
+}

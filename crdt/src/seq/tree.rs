@@ -1,0 +1,735 @@
+//! The order of a sequence: a B-tree of id runs with cached lengths, plus an id index.
+//!
+//! Leaves hold [`Span`]s: a run of consecutive ids `(actor, counter..counter + len)` that
+//! sit next to each other in the document and are all visible or all deleted
+//! (tombstones stay in the tree; a deleted run costs 16 bytes whatever its length).
+//! Inner nodes cache, per child, the total number of ids and of visible ids below it, so a
+//! visible position is found in O(log n). Nodes live in two arenas (`leaves`, `inners`)
+//! and point to each other by index; leaves are chained left to right by `next`.
+//!
+//! The id index maps, per actor, ranges of counters to the leaf that holds them, so a
+//! remote operation finds its anchor in O(log n) without scanning the document. Leaf
+//! splits re-point the moved ranges.
+//!
+//! Invariants (checked by [`Tree::check`]): every inner slot caches its child's sums;
+//! parent and `next` links agree with the tree shape; all leaves are at one depth; no span
+//! is empty; every id appears once; the index points every id to its leaf. Leaf 0 is
+//! always the leftmost leaf (splits move the upper half to a new leaf).
+
+use crate::Error;
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::vec;
+use alloc::vec::Vec;
+
+/// Maximum spans per leaf before it splits.
+const LEAF_CAP: usize = 32;
+/// Maximum children per inner node before it splits.
+const INNER_CAP: usize = 32;
+/// "No node".
+pub(crate) const NIL: u32 = u32::MAX;
+/// The deleted flag, stored in the top bit of a span's length.
+const DELETED: u32 = 1 << 31;
+/// The longest span; longer runs are stored as several spans.
+pub(crate) const MAX_SPAN: u64 = (DELETED - 1) as u64;
+
+/// An operation id inside one replica: an index into the replica's actor table and a
+/// counter (1-based).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Id {
+    pub actor: u32,
+    pub counter: u64,
+}
+
+/// A run of consecutive ids of one actor, adjacent in the document, all visible or all
+/// deleted. 16 bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub counter: u64,
+    pub actor: u32,
+    len_flag: u32,
+}
+
+impl Span {
+    pub fn new(actor: u32, counter: u64, len: u64, deleted: bool) -> Span {
+        let len = len.min(MAX_SPAN) as u32;
+        Span {
+            counter,
+            actor,
+            len_flag: if deleted { len | DELETED } else { len },
+        }
+    }
+    pub fn len(&self) -> u64 {
+        u64::from(self.len_flag & !DELETED)
+    }
+    pub fn deleted(&self) -> bool {
+        self.len_flag & DELETED != 0
+    }
+    pub fn visible_len(&self) -> u64 {
+        if self.deleted() {
+            0
+        } else {
+            self.len()
+        }
+    }
+    pub fn end(&self) -> u64 {
+        self.counter + self.len()
+    }
+    pub fn id_at(&self, off: u64) -> Id {
+        Id {
+            actor: self.actor,
+            counter: self.counter + off,
+        }
+    }
+    /// The part `[from, to)` of this span, with the given deleted flag.
+    fn part(&self, from: u64, to: u64, deleted: bool) -> Span {
+        Span::new(self.actor, self.counter + from, to - from, deleted)
+    }
+    /// True when `next` continues this span (same actor, next counter, same flag, and the
+    /// result still fits).
+    fn joins(&self, next: &Span) -> bool {
+        self.actor == next.actor
+            && self.end() == next.counter
+            && self.deleted() == next.deleted()
+            && self.len() + next.len() <= MAX_SPAN
+    }
+}
+
+/// Cached sums of a subtree: all ids and visible ids.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Sum {
+    pub raw: u64,
+    pub vis: u64,
+}
+
+impl Sum {
+    fn add(self, o: Sum) -> Sum {
+        Sum {
+            raw: self.raw + o.raw,
+            vis: self.vis + o.vis,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Leaf {
+    spans: Vec<Span>,
+    parent: u32,
+    next: u32,
+}
+
+#[derive(Clone, Debug)]
+struct Inner {
+    children: Vec<u32>,
+    sums: Vec<Sum>,
+    parent: u32,
+    /// The children are leaves (this node is just above the leaves).
+    leaf_children: bool,
+}
+
+/// A position in the tree: leaf, span index in the leaf, offset in the span.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Cursor {
+    pub leaf: u32,
+    pub idx: usize,
+    pub off: u64,
+}
+
+/// The B-tree of spans and the id index.
+#[derive(Clone, Debug)]
+pub(crate) struct Tree {
+    leaves: Vec<Leaf>,
+    inners: Vec<Inner>,
+    /// The root: a leaf when `height == 0`, an inner node otherwise.
+    root: u32,
+    height: u32,
+    /// Per actor: counter start -> (length, leaf).
+    index: Vec<BTreeMap<u64, (u64, u32)>>,
+}
+
+impl Default for Tree {
+    fn default() -> Self {
+        Tree {
+            leaves: vec![Leaf {
+                spans: Vec::new(),
+                parent: NIL,
+                next: NIL,
+            }],
+            inners: Vec::new(),
+            root: 0,
+            height: 0,
+            index: Vec::new(),
+        }
+    }
+}
+
+fn sum_spans(spans: &[Span]) -> Sum {
+    spans.iter().fold(Sum::default(), |s, sp| Sum {
+        raw: s.raw + sp.len(),
+        vis: s.vis + sp.visible_len(),
+    })
+}
+
+fn sum_slots(sums: &[Sum]) -> Sum {
+    sums.iter().fold(Sum::default(), |a, b| a.add(*b))
+}
+
+impl Tree {
+    /// Totals of the whole tree.
+    pub fn sum(&self) -> Sum {
+        if self.height == 0 {
+            self.leaves
+                .get(self.root as usize)
+                .map_or(Sum::default(), |l| sum_spans(&l.spans))
+        } else {
+            self.inners
+                .get(self.root as usize)
+                .map_or(Sum::default(), |n| sum_slots(&n.sums))
+        }
+    }
+
+    /// Number of visible elements.
+    pub fn visible_len(&self) -> u64 {
+        self.sum().vis
+    }
+
+    /// Number of spans (for memory statistics).
+    pub fn span_count(&self) -> usize {
+        self.leaves.iter().map(|l| l.spans.len()).sum()
+    }
+
+    /// Approximate heap bytes used by the tree and index.
+    pub fn heap_bytes(&self) -> usize {
+        let leaves: usize = self
+            .leaves
+            .iter()
+            .map(|l| l.spans.capacity() * 16 + 32)
+            .sum();
+        let inners: usize = self
+            .inners
+            .iter()
+            .map(|n| n.children.capacity() * 4 + n.sums.capacity() * 16 + 64)
+            .sum();
+        let index: usize = self.index.iter().map(|m| m.len() * 40).sum();
+        leaves + inners + index
+    }
+
+    /// The span at a cursor.
+    pub fn span(&self, leaf: u32, idx: usize) -> Option<Span> {
+        self.leaves
+            .get(leaf as usize)
+            .and_then(|l| l.spans.get(idx))
+            .copied()
+    }
+
+    /// The first span of the document, if any.
+    pub fn first(&self) -> Option<(u32, usize)> {
+        let mut leaf = 0u32;
+        loop {
+            let l = self.leaves.get(leaf as usize)?;
+            if !l.spans.is_empty() {
+                return Some((leaf, 0));
+            }
+            leaf = l.next;
+        }
+    }
+
+    /// The span after `(leaf, idx)`.
+    pub fn next(&self, leaf: u32, idx: usize) -> Option<(u32, usize)> {
+        let l = self.leaves.get(leaf as usize)?;
+        if idx + 1 < l.spans.len() {
+            return Some((leaf, idx + 1));
+        }
+        let mut n = l.next;
+        loop {
+            let nl = self.leaves.get(n as usize)?;
+            if !nl.spans.is_empty() {
+                return Some((n, 0));
+            }
+            n = nl.next;
+        }
+    }
+
+    /// Iterates over all spans in document order.
+    pub fn spans(&self) -> impl Iterator<Item = &Span> + '_ {
+        let mut leaf = 0u32;
+        core::iter::from_fn(move || {
+            let l = self.leaves.get(leaf as usize)?;
+            leaf = l.next;
+            Some(l.spans.iter())
+        })
+        .flatten()
+    }
+
+    /// The visible element at position `pos` (`pos < visible_len`).
+    pub fn find_visible(&self, mut pos: u64) -> Option<Cursor> {
+        let mut node = self.root;
+        for _ in 0..self.height {
+            let inner = self.inners.get(node as usize)?;
+            let mut chosen = None;
+            for (i, s) in inner.sums.iter().enumerate() {
+                if pos < s.vis {
+                    chosen = Some(i);
+                    break;
+                }
+                pos -= s.vis;
+            }
+            node = *inner.children.get(chosen?)?;
+        }
+        let leaf = self.leaves.get(node as usize)?;
+        for (idx, sp) in leaf.spans.iter().enumerate() {
+            let v = sp.visible_len();
+            if pos < v {
+                return Some(Cursor {
+                    leaf: node,
+                    idx,
+                    off: pos,
+                });
+            }
+            pos -= v;
+        }
+        None
+    }
+
+    /// The element with id `id`, through the index.
+    pub fn find_id(&self, id: Id) -> Option<Cursor> {
+        let map = self.index.get(id.actor as usize)?;
+        let (&start, &(len, leaf)) = map.range(..=id.counter).next_back()?;
+        if id.counter >= start + len {
+            return None;
+        }
+        let l = self.leaves.get(leaf as usize)?;
+        l.spans
+            .iter()
+            .position(|s| s.actor == id.actor && s.counter <= id.counter && id.counter < s.end())
+            .map(|idx| Cursor {
+                leaf,
+                idx,
+                off: id.counter - l.spans[idx].counter,
+            })
+    }
+
+    /// Makes sure a span ends right after `c.off` (splitting it) and returns the
+    /// `(leaf, idx)` of the span that now ends with that element.
+    pub fn split_after(&mut self, c: Cursor) -> Option<(u32, usize)> {
+        let sp = self.span(c.leaf, c.idx)?;
+        let cut = c.off + 1;
+        if cut >= sp.len() {
+            return Some((c.leaf, c.idx));
+        }
+        let pieces = [
+            sp.part(0, cut, sp.deleted()),
+            sp.part(cut, sp.len(), sp.deleted()),
+        ];
+        let (leaf, idx) = self.replace(c.leaf, c.idx, &pieces);
+        Some((leaf, idx))
+    }
+
+    /// Inserts a run of new, visible ids right after the span `after` (or at the very
+    /// start when `None`). The span `after` must end where the run goes.
+    pub fn insert_run(&mut self, after: Option<(u32, usize)>, actor: u32, counter: u64, len: u64) {
+        self.ensure_actor(actor);
+        let mut counter = counter;
+        let mut left = len;
+        let mut at = after;
+        while left > 0 {
+            let n = left.min(MAX_SPAN);
+            let new = Span::new(actor, counter, n, false);
+            at = Some(self.insert_span_after(at, new));
+            counter += n;
+            left -= n;
+        }
+    }
+
+    fn insert_span_after(&mut self, after: Option<(u32, usize)>, new: Span) -> (u32, usize) {
+        let (leaf, idx) = match after {
+            Some((leaf, idx)) => {
+                // Extend the previous span when the new ids continue it.
+                if let Some(prev) = self
+                    .leaves
+                    .get_mut(leaf as usize)
+                    .and_then(|l| l.spans.get_mut(idx))
+                {
+                    if prev.joins(&new) {
+                        prev.len_flag += new.len_flag;
+                        self.index_set(new.actor, new.counter, new.len(), leaf);
+                        self.refresh(leaf);
+                        return (leaf, idx);
+                    }
+                }
+                (leaf, idx + 1)
+            }
+            None => (0, 0),
+        };
+        self.index_set(new.actor, new.counter, new.len(), leaf);
+        self.splice(leaf, idx, 0, &[new])
+    }
+
+    /// Marks up to `n` elements deleted starting at cursor `c` (within one span). Returns
+    /// the number of elements covered and whether they were visible before.
+    pub fn delete_at(&mut self, c: Cursor, n: u64) -> Option<(u64, bool)> {
+        let sp = self.span(c.leaf, c.idx)?;
+        let m = n.min(sp.len() - c.off);
+        if sp.deleted() {
+            return Some((m, false));
+        }
+        let (from, to) = (c.off, c.off + m);
+        let dead = sp.part(from, to, true);
+        let spans = &self.leaves.get(c.leaf as usize)?.spans;
+        // Join with a deleted neighbour in the same leaf where the ids continue.
+        let prev_joins =
+            from == 0 && c.idx > 0 && spans.get(c.idx - 1).is_some_and(|p| p.joins(&dead));
+        let next_joins = to == sp.len() && spans.get(c.idx + 1).is_some_and(|x| dead.joins(x));
+        let mut pieces: Vec<Span> = Vec::with_capacity(3);
+        if from > 0 {
+            pieces.push(sp.part(0, from, false));
+        }
+        if prev_joins {
+            if let Some(p) = self
+                .leaves
+                .get_mut(c.leaf as usize)
+                .and_then(|l| l.spans.get_mut(c.idx - 1))
+            {
+                p.len_flag += m as u32;
+            }
+        } else if next_joins {
+            if let Some(x) = self
+                .leaves
+                .get_mut(c.leaf as usize)
+                .and_then(|l| l.spans.get_mut(c.idx + 1))
+            {
+                x.counter = dead.counter;
+                x.len_flag += m as u32;
+            }
+        } else {
+            pieces.push(dead);
+        }
+        if to < sp.len() {
+            pieces.push(sp.part(to, sp.len(), false));
+        }
+        self.replace(c.leaf, c.idx, &pieces);
+        Some((m, true))
+    }
+
+    /// Replaces span `idx` of `leaf` by `pieces` (possibly none); returns the location of
+    /// the first piece (or of where it would be).
+    fn replace(&mut self, leaf: u32, idx: usize, pieces: &[Span]) -> (u32, usize) {
+        self.splice(leaf, idx, 1, pieces)
+    }
+
+    /// Replaces `remove` spans at `idx` of `leaf` by `pieces`, splitting the leaf when it
+    /// overflows, and refreshes the cached sums. Returns the location of `pieces[0]`.
+    fn splice(&mut self, leaf: u32, idx: usize, remove: usize, pieces: &[Span]) -> (u32, usize) {
+        let new_leaf = self.leaves.len() as u32;
+        let Some(l) = self.leaves.get_mut(leaf as usize) else {
+            return (leaf, idx);
+        };
+        let end = (idx + remove).min(l.spans.len());
+        let idx = idx.min(end);
+        l.spans.splice(idx..end, pieces.iter().copied());
+        if l.spans.len() <= LEAF_CAP {
+            self.refresh(leaf);
+            return (leaf, idx);
+        }
+        let mid = l.spans.len() / 2;
+        let upper: Vec<Span> = l.spans.split_off(mid);
+        let old_next = l.next;
+        l.next = new_leaf;
+        let parent = l.parent;
+        for sp in &upper {
+            self.index_set(sp.actor, sp.counter, sp.len(), new_leaf);
+        }
+        self.leaves.push(Leaf {
+            spans: upper,
+            parent,
+            next: old_next,
+        });
+        self.add_child_after(parent, leaf, new_leaf, true);
+        self.refresh(leaf);
+        self.refresh(new_leaf);
+        if idx >= mid {
+            (new_leaf, idx - mid)
+        } else {
+            (leaf, idx)
+        }
+    }
+
+    /// The cached sums of a node.
+    fn node_sum(&self, node: u32, is_leaf: bool) -> Sum {
+        if is_leaf {
+            self.leaves
+                .get(node as usize)
+                .map_or(Sum::default(), |l| sum_spans(&l.spans))
+        } else {
+            self.inners
+                .get(node as usize)
+                .map_or(Sum::default(), |n| sum_slots(&n.sums))
+        }
+    }
+
+    fn set_parent(&mut self, node: u32, is_leaf: bool, parent: u32) {
+        if is_leaf {
+            if let Some(l) = self.leaves.get_mut(node as usize) {
+                l.parent = parent;
+            }
+        } else if let Some(n) = self.inners.get_mut(node as usize) {
+            n.parent = parent;
+        }
+    }
+
+    /// Puts `new` (a fresh right sibling of `old`) into `parent`, growing the tree.
+    fn add_child_after(&mut self, parent: u32, old: u32, new: u32, is_leaf: bool) {
+        let old_sum = self.node_sum(old, is_leaf);
+        let new_sum = self.node_sum(new, is_leaf);
+        if parent == NIL {
+            let root = self.inners.len() as u32;
+            self.inners.push(Inner {
+                children: vec![old, new],
+                sums: vec![old_sum, new_sum],
+                parent: NIL,
+                leaf_children: is_leaf,
+            });
+            self.set_parent(old, is_leaf, root);
+            self.set_parent(new, is_leaf, root);
+            self.root = root;
+            self.height += 1;
+            return;
+        }
+        let Some(p) = self.inners.get_mut(parent as usize) else {
+            return;
+        };
+        let slot = p
+            .children
+            .iter()
+            .position(|&c| c == old)
+            .unwrap_or(p.children.len().saturating_sub(1));
+        if let Some(s) = p.sums.get_mut(slot) {
+            *s = old_sum;
+        }
+        p.children.insert(slot + 1, new);
+        p.sums.insert(slot + 1, new_sum);
+        let full = p.children.len() > INNER_CAP;
+        self.set_parent(new, is_leaf, parent);
+        if !full {
+            return;
+        }
+        let Some(p) = self.inners.get_mut(parent as usize) else {
+            return;
+        };
+        let mid = p.children.len() / 2;
+        let children = p.children.split_off(mid);
+        let sums = p.sums.split_off(mid);
+        let grand = p.parent;
+        let leaf_children = p.leaf_children;
+        let sibling = self.inners.len() as u32;
+        for &c in &children {
+            self.set_parent(c, leaf_children, sibling);
+        }
+        self.inners.push(Inner {
+            children,
+            sums,
+            parent: grand,
+            leaf_children,
+        });
+        self.add_child_after(grand, parent, sibling, false);
+    }
+
+    /// Recomputes the cached sums on the path from `leaf` to the root.
+    fn refresh(&mut self, leaf: u32) {
+        let Some(l) = self.leaves.get(leaf as usize) else {
+            return;
+        };
+        let mut sum = sum_spans(&l.spans);
+        let mut child = leaf;
+        let mut parent = l.parent;
+        while let Some(p) = self.inners.get_mut(parent as usize) {
+            if let Some(slot) = p.children.iter().position(|&c| c == child) {
+                if let Some(s) = p.sums.get_mut(slot) {
+                    *s = sum;
+                }
+            }
+            sum = sum_slots(&p.sums);
+            child = parent;
+            parent = p.parent;
+        }
+    }
+
+    fn ensure_actor(&mut self, actor: u32) {
+        while self.index.len() <= actor as usize {
+            self.index.push(BTreeMap::new());
+        }
+    }
+
+    /// Points the ids `actor, start..start + len` to `leaf` in the index.
+    fn index_set(&mut self, actor: u32, start: u64, len: u64, leaf: u32) {
+        self.ensure_actor(actor);
+        let Some(map) = self.index.get_mut(actor as usize) else {
+            return;
+        };
+        let end = start + len;
+        // Fast path: extend the range that ends at `start` when it points to `leaf`.
+        if let Some((&s, e)) = map.range_mut(..start).next_back() {
+            if s + e.0 == start && e.1 == leaf && map.range(start..end).next().is_none() {
+                if let Some(e) = map.get_mut(&s) {
+                    e.0 += len;
+                }
+                let merged_end = end;
+                if let Some(&(nl, nleaf)) = map.get(&merged_end) {
+                    if nleaf == leaf {
+                        map.remove(&merged_end);
+                        if let Some(e) = map.get_mut(&s) {
+                            e.0 += nl;
+                        }
+                    }
+                }
+                return;
+            }
+        }
+        // Cut ranges that straddle `start` or `end`.
+        for cut in [start, end] {
+            if let Some((&s, &(l, lf))) = map.range(..cut).next_back() {
+                if s + l > cut {
+                    map.insert(s, (cut - s, lf));
+                    map.insert(cut, (s + l - cut, lf));
+                }
+            }
+        }
+        let inside: Vec<u64> = map.range(start..end).map(|(&k, _)| k).collect();
+        for k in inside {
+            map.remove(&k);
+        }
+        let (mut s, mut l) = (start, len);
+        if let Some((&ps, &(pl, plf))) = map.range(..start).next_back() {
+            if ps + pl == start && plf == leaf {
+                s = ps;
+                l += pl;
+            }
+        }
+        if let Some(&(nl, nlf)) = map.get(&end) {
+            if nlf == leaf {
+                map.remove(&end);
+                l += nl;
+            }
+        }
+        map.insert(s, (l, leaf));
+    }
+
+    /// Checks every structural invariant; `known` gives, per actor, how many ids the tree
+    /// must hold (the inserted ids of the actor's log).
+    pub fn check(&self) -> Result<(), Error> {
+        let bad = |why: &str| Err(Error::InvalidState(format!("sequence tree: {why}")));
+        // Walk the tree from the root, checking sums, parents and depth; collect leaves.
+        let mut order: Vec<u32> = Vec::new();
+        let mut stack: Vec<(u32, u32, u32)> = vec![(self.root, self.height, NIL)];
+        while let Some((node, h, parent)) = stack.pop() {
+            if h == 0 {
+                let Some(l) = self.leaves.get(node as usize) else {
+                    return bad("missing leaf");
+                };
+                if l.parent != parent {
+                    return bad("leaf parent link");
+                }
+                if l.spans.is_empty() && self.height > 0 {
+                    return bad("empty leaf below the root");
+                }
+                if l.spans.len() > LEAF_CAP {
+                    return bad("overfull leaf");
+                }
+                order.push(node);
+                continue;
+            }
+            let Some(n) = self.inners.get(node as usize) else {
+                return bad("missing inner node");
+            };
+            if n.parent != parent || n.leaf_children != (h == 1) {
+                return bad("inner node links");
+            }
+            if n.children.is_empty()
+                || n.children.len() != n.sums.len()
+                || n.children.len() > INNER_CAP
+            {
+                return bad("inner node size");
+            }
+            for (c, s) in n.children.iter().zip(&n.sums) {
+                if self.node_sum(*c, h == 1) != *s {
+                    return bad("cached sums differ from recomputed ones");
+                }
+            }
+            for &c in n.children.iter().rev() {
+                stack.push((c, h - 1, node));
+            }
+        }
+        if order.len() != self.leaves.len() || order.first() != Some(&0) {
+            return bad("unreachable leaf or leaf 0 is not first");
+        }
+        for w in order.windows(2) {
+            if self.leaves.get(w[0] as usize).map(|l| l.next) != Some(w[1]) {
+                return bad("leaf chain out of order");
+            }
+        }
+        if order
+            .last()
+            .and_then(|&l| self.leaves.get(l as usize))
+            .map(|l| l.next)
+            != Some(NIL)
+        {
+            return bad("last leaf has a successor");
+        }
+        // Spans: non-empty, each id once, index agrees.
+        let mut seen: Vec<BTreeMap<u64, u64>> = Vec::new();
+        for &leaf in &order {
+            let Some(l) = self.leaves.get(leaf as usize) else {
+                return bad("missing leaf");
+            };
+            for sp in &l.spans {
+                if sp.len() == 0 {
+                    return bad("empty span");
+                }
+                while seen.len() <= sp.actor as usize {
+                    seen.push(BTreeMap::new());
+                }
+                if let Some(m) = seen.get_mut(sp.actor as usize) {
+                    m.insert(sp.counter, sp.len());
+                }
+                for probe in [sp.counter, sp.end() - 1] {
+                    let id = Id {
+                        actor: sp.actor,
+                        counter: probe,
+                    };
+                    match self.find_id(id) {
+                        Some(c) if c.leaf == leaf => {}
+                        _ => return bad("id index does not point to the span's leaf"),
+                    }
+                }
+            }
+        }
+        for (actor, m) in seen.iter().enumerate() {
+            let mut expect = None;
+            for (&s, &l) in m {
+                if let Some(e) = expect {
+                    if s < e {
+                        return bad("an id appears twice");
+                    }
+                }
+                expect = Some(s + l);
+            }
+            let covered: u64 = m.values().sum();
+            let indexed: u64 = self
+                .index
+                .get(actor)
+                .map_or(0, |im| im.values().map(|v| v.0).sum());
+            if covered != indexed {
+                return bad("id index covers other ids than the tree");
+            }
+        }
+        Ok(())
+    }
+
+    /// Per actor, the number of ids held (for cross-checks with the op log).
+    pub fn ids_per_actor(&self) -> Vec<u64> {
+        self.index
+            .iter()
+            .map(|m| m.values().map(|v| v.0).sum())
+            .collect()
+    }
+}
