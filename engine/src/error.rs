@@ -64,6 +64,16 @@ pub enum Error {
     },
     /// Misuse of the API that is not covered by another variant.
     InvalidArgument(String),
+    /// A stored value could not be enveloped, decoded or migrated (`CrdtDb`); names the
+    /// namespace and key. Nothing was written.
+    Value {
+        /// The namespace (table).
+        ns: String,
+        /// The key or entity.
+        key: String,
+        /// What went wrong.
+        source: crdt_migrate::Error,
+    },
 }
 
 impl fmt::Display for Error {
@@ -97,6 +107,9 @@ impl fmt::Display for Error {
                 write!(f, "{what} is {len} bytes, the limit is {max} bytes")
             }
             Error::InvalidArgument(msg) => write!(f, "invalid argument: {msg}"),
+            Error::Value { ns, key, source } => {
+                write!(f, "value {key:?} in namespace {ns:?}: {source}")
+            }
         }
     }
 }
@@ -105,6 +118,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Io { source, .. } => Some(source),
+            Error::Value { source, .. } => Some(source),
             _ => None,
         }
     }

@@ -40,6 +40,7 @@
 )]
 
 mod api;
+mod db;
 mod error;
 mod format;
 pub mod io;
@@ -54,6 +55,8 @@ pub use api::{
     BatchOp, CommitOutcome, Event, EventIter, EventStore, KeyRange, Snapshot, StateIter,
     StateStore, WriteBatch,
 };
+pub use crdt_migrate::{crdt_schema, migration, CrdtVersioned, Migration, Migrator, PlainValues};
+pub use db::{CrdtDb, MigrationReport, TypedEvent};
 pub use error::{Error, Result};
 pub use memory::MemoryStore;
 pub use native::{Durability, NativeStore, Options, Stats, ValueRewriter};
