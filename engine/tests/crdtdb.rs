@@ -2,7 +2,10 @@
 
 use crdt_kit::prelude::*;
 use crdt_migrate::envelope::{self, Detected};
-use crdt_store::{crdt_schema, migration, CrdtDb, CrdtVersioned, EventStore, KeyRange, MemoryStore, NativeStore, StateStore};
+use crdt_store::{
+    crdt_schema, migration, CrdtDb, CrdtVersioned, EventStore, KeyRange, MemoryStore, NativeStore,
+    StateStore,
+};
 use serde::{Deserialize, Serialize};
 
 #[crdt_schema(version = 1, table = "sensors")]
@@ -31,7 +34,11 @@ struct SensorV3 {
 
 #[migration(from = 1, to = 2)]
 fn add_humidity(old: SensorV1) -> SensorV2 {
-    SensorV2 { id: old.id, celsius: old.celsius, humidity: None }
+    SensorV2 {
+        id: old.id,
+        celsius: old.celsius,
+        humidity: None,
+    }
 }
 
 #[migration(from = 2, to = 3)]
@@ -39,7 +46,12 @@ fn add_label(old: SensorV2) -> Result<SensorV3, String> {
     if old.id.is_empty() {
         return Err("a sensor needs an id".into());
     }
-    Ok(SensorV3 { label: format!("sensor {}", old.id), id: old.id, celsius: old.celsius, humidity: old.humidity })
+    Ok(SensorV3 {
+        label: format!("sensor {}", old.id),
+        id: old.id,
+        celsius: old.celsius,
+        humidity: old.humidity,
+    })
 }
 
 #[crdt_schema(version = 1, table = "users")]
@@ -57,7 +69,10 @@ struct UserV2 {
 
 #[migration(from = 1, to = 2)]
 fn add_admin(old: UserV1) -> UserV2 {
-    UserV2 { admin: false, name: old.name }
+    UserV2 {
+        admin: false,
+        name: old.name,
+    }
 }
 
 fn stored_version<S: StateStore>(store: &S, ns: &str, key: &str) -> u8 {
@@ -71,7 +86,11 @@ fn stored_version<S: StateStore>(store: &S, ns: &str, key: &str) -> u8 {
 fn v3_db(path: &std::path::Path) -> CrdtDb<NativeStore> {
     CrdtDb::open(path)
         .unwrap()
-        .with_migrations([add_humidity_migration(), add_label_migration(), add_admin_migration()])
+        .with_migrations([
+            add_humidity_migration(),
+            add_label_migration(),
+            add_admin_migration(),
+        ])
         .unwrap()
 }
 
@@ -81,13 +100,35 @@ fn v1_data_reopened_by_v3_code_migrates_once_and_writes_back() {
     let path = dir.path().join("app.crdt");
     {
         let v1 = CrdtDb::open(&path).unwrap();
-        v1.save("s1", &SensorV1 { id: "s1".into(), celsius: 21.5 }).unwrap();
-        v1.save("s2", &SensorV1 { id: "s2".into(), celsius: 19.0 }).unwrap();
+        v1.save(
+            "s1",
+            &SensorV1 {
+                id: "s1".into(),
+                celsius: 21.5,
+            },
+        )
+        .unwrap();
+        v1.save(
+            "s2",
+            &SensorV1 {
+                id: "s2".into(),
+                celsius: 19.0,
+            },
+        )
+        .unwrap();
     }
     let db = v3_db(&path);
     assert_eq!(stored_version(db.store(), "sensors", "s1"), 1);
     let s1: SensorV3 = db.load("s1").unwrap().unwrap();
-    assert_eq!(s1, SensorV3 { id: "s1".into(), celsius: 21.5, humidity: None, label: "sensor s1".into() });
+    assert_eq!(
+        s1,
+        SensorV3 {
+            id: "s1".into(),
+            celsius: 21.5,
+            humidity: None,
+            label: "sensor s1".into()
+        }
+    );
     // Written back at v3: the second read finds v3 bytes and migrates nothing.
     assert_eq!(stored_version(db.store(), "sensors", "s1"), 3);
     let raw = db.store().get("sensors", "s1").unwrap();
@@ -102,7 +143,14 @@ fn v1_data_reopened_by_v3_code_migrates_once_and_writes_back() {
 fn write_back_can_be_turned_off() {
     let db = CrdtDb::with_store(MemoryStore::new()).write_back(false);
     db.register(add_humidity_migration()).unwrap();
-    db.save("s", &SensorV1 { id: "s".into(), celsius: 1.0 }).unwrap();
+    db.save(
+        "s",
+        &SensorV1 {
+            id: "s".into(),
+            celsius: 1.0,
+        },
+    )
+    .unwrap();
     let _: SensorV2 = db.load("s").unwrap().unwrap();
     assert_eq!(stored_version(db.store(), "sensors", "s"), 1);
 }
@@ -113,14 +161,31 @@ fn two_tables_keep_independent_chains_in_one_file() {
     let path = dir.path().join("two.crdt");
     {
         let db = CrdtDb::open(&path).unwrap();
-        db.save("s", &SensorV1 { id: "s".into(), celsius: 3.0 }).unwrap();
+        db.save(
+            "s",
+            &SensorV1 {
+                id: "s".into(),
+                celsius: 3.0,
+            },
+        )
+        .unwrap();
         db.save("u", &UserV1 { name: "ada".into() }).unwrap();
     }
     let db = v3_db(&path);
     let u: UserV2 = db.load("u").unwrap().unwrap();
-    assert_eq!(u, UserV2 { name: "ada".into(), admin: false });
+    assert_eq!(
+        u,
+        UserV2 {
+            name: "ada".into(),
+            admin: false
+        }
+    );
     assert_eq!(stored_version(db.store(), "users", "u"), 2);
-    assert_eq!(stored_version(db.store(), "sensors", "s"), 1, "reading users ran no sensor step");
+    assert_eq!(
+        stored_version(db.store(), "sensors", "s"),
+        1,
+        "reading users ran no sensor step"
+    );
     let s: SensorV3 = db.load("s").unwrap().unwrap();
     assert_eq!(s.label, "sensor s");
 }
@@ -128,11 +193,28 @@ fn two_tables_keep_independent_chains_in_one_file() {
 #[test]
 fn future_versions_are_refused_and_left_alone() {
     let db = CrdtDb::with_store(MemoryStore::new());
-    db.save("s", &SensorV3 { id: "s".into(), celsius: 0.0, humidity: None, label: "x".into() }).unwrap();
+    db.save(
+        "s",
+        &SensorV3 {
+            id: "s".into(),
+            celsius: 0.0,
+            humidity: None,
+            label: "x".into(),
+        },
+    )
+    .unwrap();
     let before = db.store().get("sensors", "s").unwrap();
     let err = db.load::<SensorV2>("s").unwrap_err();
     match &err {
-        crdt_store::Error::Value { source: crdt_migrate::Error::FutureVersion { stored: 3, supported: 2, .. }, .. } => {}
+        crdt_store::Error::Value {
+            source:
+                crdt_migrate::Error::FutureVersion {
+                    stored: 3,
+                    supported: 2,
+                    ..
+                },
+            ..
+        } => {}
         other => panic!("{other:?}"),
     }
     assert!(err.to_string().contains("upgrade the app"), "{err}");
@@ -145,7 +227,14 @@ fn a_failing_migration_changes_nothing_on_disk() {
     let path = dir.path().join("fail.crdt");
     {
         let db = CrdtDb::open(&path).unwrap();
-        db.save("bad", &SensorV1 { id: String::new(), celsius: 0.0 }).unwrap();
+        db.save(
+            "bad",
+            &SensorV1 {
+                id: String::new(),
+                celsius: 0.0,
+            },
+        )
+        .unwrap();
     }
     let file_before = std::fs::read(&path).unwrap();
     {
@@ -166,16 +255,31 @@ fn a_failing_migration_changes_nothing_on_disk() {
 fn migrate_all_upgrades_every_value_of_every_table() {
     let db = CrdtDb::with_store(MemoryStore::new());
     for i in 0..600 {
-        db.save(&format!("s{i:04}"), &SensorV1 { id: format!("{i}"), celsius: i as f32 }).unwrap();
+        db.save(
+            &format!("s{i:04}"),
+            &SensorV1 {
+                id: format!("{i}"),
+                celsius: i as f32,
+            },
+        )
+        .unwrap();
     }
     db.save("u", &UserV1 { name: "bob".into() }).unwrap();
-    let db = db.with_migrations([add_humidity_migration(), add_label_migration(), add_admin_migration()]).unwrap();
+    let db = db
+        .with_migrations([
+            add_humidity_migration(),
+            add_label_migration(),
+            add_admin_migration(),
+        ])
+        .unwrap();
     let report = db.migrate_all().unwrap();
     assert_eq!((report.scanned, report.migrated), (601, 601));
     assert_eq!(db.migrate_all().unwrap().migrated, 0);
     for item in db.store().scan("sensors", KeyRange::all()).unwrap() {
         let (_, v) = item.unwrap();
-        assert!(matches!(envelope::detect(&v).unwrap(), Detected::Envelope(e) if e.schema_version == 3));
+        assert!(
+            matches!(envelope::detect(&v).unwrap(), Detected::Envelope(e) if e.schema_version == 3)
+        );
     }
 }
 
@@ -186,7 +290,14 @@ fn compaction_leaves_no_old_version_envelope() {
     {
         let db = CrdtDb::open(&path).unwrap();
         for i in 0..300 {
-            db.save(&format!("s{i:03}"), &SensorV1 { id: format!("{i}"), celsius: 1.0 }).unwrap();
+            db.save(
+                &format!("s{i:03}"),
+                &SensorV1 {
+                    id: format!("{i}"),
+                    celsius: 1.0,
+                },
+            )
+            .unwrap();
         }
         db.save("u", &UserV1 { name: "eve".into() }).unwrap();
         db.store().flush().unwrap();
@@ -197,7 +308,9 @@ fn compaction_leaves_no_old_version_envelope() {
     for ns in ["sensors", "users"] {
         for item in db.store().scan(ns, KeyRange::all()).unwrap() {
             let (key, v) = item.unwrap();
-            let Detected::Envelope(e) = envelope::detect(&v).unwrap() else { panic!("plain {key}") };
+            let Detected::Envelope(e) = envelope::detect(&v).unwrap() else {
+                panic!("plain {key}")
+            };
             let want = if ns == "users" { 2 } else { 3 };
             assert_eq!(e.schema_version, want, "{ns}/{key}");
             seen += 1;
@@ -215,7 +328,11 @@ fn merge_into_loads_merges_and_saves() {
     laptop.increment_by(4);
     assert_eq!(db.merge_into("views", &phone).unwrap().value(), 3);
     assert_eq!(db.merge_into("views", &laptop).unwrap().value(), 7);
-    assert_eq!(db.merge_into("views", &phone).unwrap().value(), 7, "merging twice changes nothing");
+    assert_eq!(
+        db.merge_into("views", &phone).unwrap().value(),
+        7,
+        "merging twice changes nothing"
+    );
     let stored: GCounter = db.load("views").unwrap().unwrap();
     assert_eq!(stored.value(), 7);
     let mut doc = TextCrdt::new("a");
@@ -223,7 +340,10 @@ fn merge_into_loads_merges_and_saves() {
     let mut other = doc.fork("b");
     other.insert_str(5, " world").unwrap();
     db.merge_into("note", &doc).unwrap();
-    assert_eq!(db.merge_into("note", &other).unwrap().to_string(), "hello world");
+    assert_eq!(
+        db.merge_into("note", &other).unwrap().to_string(),
+        "hello world"
+    );
 }
 
 #[crdt_schema(version = 1, table = "task_events")]
@@ -244,13 +364,24 @@ struct Task {
 fn event_sourcing_appends_event_and_state_together_and_compacts_atomically() {
     let dir = tempfile::tempdir().unwrap();
     let db = CrdtDb::open(dir.path().join("events.crdt")).unwrap();
-    let mut task = Task { title: "milk".into(), done: false };
-    let s1 = db.append_event("t1", &TaskEvent::Created("milk".into()), &task, 10, "phone").unwrap();
+    let mut task = Task {
+        title: "milk".into(),
+        done: false,
+    };
+    let s1 = db
+        .append_event("t1", &TaskEvent::Created("milk".into()), &task, 10, "phone")
+        .unwrap();
     task.done = true;
-    let s2 = db.append_event("t1", &TaskEvent::Done, &task, 11, "phone").unwrap();
+    let s2 = db
+        .append_event("t1", &TaskEvent::Done, &task, 11, "phone")
+        .unwrap();
     assert_eq!((s1, s2), (1, 2));
     assert_eq!(db.load::<Task>("t1").unwrap().unwrap(), task);
-    let events: Vec<_> = db.events::<TaskEvent>("tasks", "t1", 0).unwrap().map(|e| e.unwrap().value).collect();
+    let events: Vec<_> = db
+        .events::<TaskEvent>("tasks", "t1", 0)
+        .unwrap()
+        .map(|e| e.unwrap().value)
+        .collect();
     assert_eq!(events, [TaskEvent::Created("milk".into()), TaskEvent::Done]);
 
     assert_eq!(db.compact_entity("tasks", "t1").unwrap(), 2);
@@ -258,7 +389,11 @@ fn event_sourcing_appends_event_and_state_together_and_compacts_atomically() {
     let (snap, at): (Task, u64) = db.load_snapshot("tasks", "t1").unwrap().unwrap();
     assert_eq!((snap, at), (task.clone(), 2));
     // Seqs continue after the snapshot.
-    assert_eq!(db.append_event("t1", &TaskEvent::Done, &task, 12, "laptop").unwrap(), 3);
+    assert_eq!(
+        db.append_event("t1", &TaskEvent::Done, &task, 12, "laptop")
+            .unwrap(),
+        3
+    );
     assert_eq!(db.compact_entity("tasks", "missing").unwrap(), 0);
 }
 
@@ -268,8 +403,17 @@ fn crdt_kit_values_are_tagged() {
     let mut set = ORSet::new("a");
     set.insert("x".to_string());
     db.save("cart", &set).unwrap();
-    let raw = db.store().get(<ORSet<String> as CrdtVersioned>::TABLE, "cart").unwrap().unwrap();
-    let Detected::Envelope(e) = envelope::detect(&raw).unwrap() else { panic!() };
+    let raw = db
+        .store()
+        .get(<ORSet<String> as CrdtVersioned>::TABLE, "cart")
+        .unwrap()
+        .unwrap();
+    let Detected::Envelope(e) = envelope::detect(&raw).unwrap() else {
+        panic!()
+    };
     assert_eq!(crdt_migrate::type_tag::name(e.type_tag), Some("ORSet"));
-    assert!(db.load::<GCounter>("cart").is_err(), "a set is not a counter");
+    assert!(
+        db.load::<GCounter>("cart").is_err(),
+        "a set is not a counter"
+    );
 }
