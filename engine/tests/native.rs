@@ -265,3 +265,28 @@ fn large_commit_grows_the_log() {
     let s = sim_open(&disk, small());
     assert_eq!(s.get("n", "big").unwrap(), Some(big));
 }
+
+#[test]
+fn dropping_the_last_handle_releases_the_lock_even_during_background_compaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("reopen.crdt");
+    let opts = || Options {
+        memtable_bytes: 2048,
+        max_runs: 2,
+        durability: crdt_store::Durability::None,
+        ..Options::default()
+    };
+    for round in 0..30u32 {
+        let s = NativeStore::open_with(&path, opts()).unwrap();
+        let clone = s.clone();
+        for i in 0..40u32 {
+            clone
+                .put("n", &format!("{round}-{i}"), &[0u8; 200])
+                .unwrap();
+        }
+        drop(s);
+        drop(clone);
+    }
+    let s = NativeStore::open_with(&path, opts()).unwrap();
+    assert_eq!(s.list_keys("n").unwrap().len(), 30 * 40);
+}

@@ -43,7 +43,7 @@ pub enum Durability {
     #[default]
     Immediate,
     /// Commits from concurrent threads share one sync; each commit still returns only after
-    /// a sync that covers it.
+    /// a sync that covers it. Other threads may read a commit before that sync completes.
     GroupCommit,
     /// No sync on commit: a power cut may lose recent commits (never a partial one).
     None,
@@ -152,6 +152,9 @@ struct Inner {
 /// ```
 #[derive(Clone)]
 pub struct NativeStore {
+    // Dropped first: stops and joins the compaction worker, so that dropping the last
+    // handle closes the file.
+    _closer: Arc<compactor::Closer>,
     inner: Arc<Inner>,
 }
 
@@ -230,11 +233,16 @@ impl NativeStore {
         read_only: bool,
     ) -> Result<NativeStore> {
         let inner = Arc::new(recovery::open(io, path.as_ref(), options, read_only)?);
-        if !read_only && inner.opts.background_compaction {
-            compactor::Background::spawn(&inner);
-        }
+        let closer = if !read_only && inner.opts.background_compaction {
+            compactor::Background::spawn(&inner)
+        } else {
+            compactor::Closer::default()
+        };
         inner.after_write();
-        Ok(NativeStore { inner })
+        Ok(NativeStore {
+            _closer: Arc::new(closer),
+            inner,
+        })
     }
 
     /// The file this store reads.

@@ -171,13 +171,12 @@ pub(super) fn open(
 
     // Log replay (LOG-3, LOG-4).
     let log_off = manifest.log.byte_offset();
-    let log_bytes = read_padded(
-        &*io,
-        path,
-        log_off,
-        manifest.log.byte_len() as usize,
-        file_len,
-    )?;
+    // Only the part of the log extent that exists is read: the rest reads as zero (LOG-4).
+    let log_len = manifest
+        .log
+        .byte_len()
+        .min(file_len.saturating_sub(log_off));
+    let log_bytes = read_padded(&*io, path, log_off, log_len as usize, file_len)?;
     let replay = log_record::replay(&log_bytes, manifest.log_id);
     let mut mem = super::Memtable::new();
     let mut mem_bytes = 0usize;
