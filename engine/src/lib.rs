@@ -27,7 +27,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::host_endian_bytes
 )]
 #![cfg_attr(
     test,
