@@ -23,6 +23,7 @@
 //! store.truncate_events_before("sensors", "s1", seq).unwrap();
 //! ```
 #![warn(missing_docs)]
+#![deny(unsafe_code)]
 #![deny(
     clippy::unwrap_used,
     clippy::expect_used,

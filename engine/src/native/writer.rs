@@ -152,7 +152,13 @@ impl Inner {
         bytes: &[u8],
         count: u64,
     ) -> Result<RunMeta> {
-        let extent = w.alloc.alloc(pages_for(bytes.len()));
+        let pages = pages_for(bytes.len());
+        // A read-only open elsewhere may still map freed runs: do not overwrite them.
+        let extent = if self.io.readers_present() {
+            w.alloc.alloc_at_end(pages)
+        } else {
+            w.alloc.alloc(pages)
+        };
         self.write(extent.byte_offset(), bytes, "write run")?;
         Ok(RunMeta {
             id,
