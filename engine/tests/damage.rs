@@ -70,3 +70,39 @@ fn writable_open_of_damaged_file_is_refused_not_repaired() {
     assert!(err.is_corrupted(), "{err}");
     assert_eq!(disk.bytes(), bytes, "a refused open must not write");
 }
+
+mod random_damage {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(common::config())]
+
+        /// Several random byte changes, optionally a truncation: never a panic, and any
+        /// error is `Corrupted`. (With several changes an older generation may legitimately
+        /// be used, so the data itself is not compared.)
+        #[test]
+        fn random_multi_byte_damage_never_panics(
+            flips in proptest::collection::vec((any::<prop::sample::Index>(), 1u8..=255), 1..8),
+            cut in proptest::option::of(any::<prop::sample::Index>()),
+        ) {
+            let mut bytes = golden_bytes().to_vec();
+            for (i, x) in flips {
+                let at = i.index(bytes.len());
+                bytes[at] ^= x;
+            }
+            if let Some(c) = cut {
+                bytes.truncate(c.index(bytes.len()));
+            }
+            match outcome(bytes) {
+                Ok(_) | Err(Error::Corrupted { .. }) => {}
+                Err(other) => prop_assert!(false, "unexpected error {other:?}"),
+            }
+        }
+    }
+
+    fn golden_bytes() -> &'static [u8] {
+        static BYTES: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        BYTES.get_or_init(build_basic)
+    }
+}
