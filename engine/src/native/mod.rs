@@ -194,6 +194,7 @@ impl NativeStore {
     /// Open or create the database at `path` for writing.
     pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<NativeStore> {
         let path = path.as_ref();
+        let existed = path.exists();
         let file = match crate::io::RealFile::open_locked(path) {
             Ok(f) => f,
             Err(crate::io::real::OpenFailure::Locked) => {
@@ -209,7 +210,12 @@ impl NativeStore {
                 })
             }
         };
-        Self::open_io(Arc::new(file), path, options, false)
+        let store = Self::open_io(Arc::new(file), path, options, false)?;
+        if !existed {
+            // Make the new directory entry durable too, or a power cut could lose the file.
+            sync_parent_dir(path)?;
+        }
+        Ok(store)
     }
 
     /// Open an existing database read-only, without taking the writer lock: it sees the
@@ -293,6 +299,20 @@ impl NativeStore {
             .validate(Some(w.manifest_extent))
             .map_err(|b| b.at(&self.inner.path, 0))
     }
+}
+
+fn sync_parent_dir(path: &Path) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|source| Error::Io {
+            path: dir.to_path_buf(),
+            op: "sync directory",
+            source,
+        })
 }
 
 impl Drop for Inner {
