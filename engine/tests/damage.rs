@@ -5,7 +5,7 @@
 mod common;
 
 use common::dump::{dump, Dump};
-use common::golden::{build_basic, expected, ENTITIES};
+use common::golden::{build_basic, build_log, expected, log_prefix_states, ENTITIES};
 use crdt_store::io::SimDisk;
 use crdt_store::{Error, NativeStore, Options};
 
@@ -57,6 +57,35 @@ fn every_truncation_is_detected_or_harmless() {
     for len in 0..bytes.len() {
         check(&format!("truncate to {len}"), bytes[..len].to_vec(), &want);
     }
+}
+
+/// A file whose last commits are only in the log: damage in the log can only end the
+/// replay early (LOG-4), so the result is part 1 plus a prefix of part 2's commits, or
+/// `Corrupted`; never a state with a gap or a partial batch.
+#[test]
+fn log_damage_yields_a_prefix_of_the_commits_or_corrupted() {
+    let bytes = build_log();
+    let states: Vec<Dump> = log_prefix_states()
+        .iter()
+        .map(|m| dump(m, &ENTITIES).unwrap())
+        .collect();
+    let mut shorter = 0;
+    for i in 0..bytes.len() {
+        let mut b = bytes.clone();
+        b[i] ^= 0x20;
+        match outcome(b) {
+            Ok(got) => {
+                let at = states.iter().position(|s| *s == got);
+                assert!(at.is_some(), "flip at {i}: not a prefix state");
+                if at != Some(4) {
+                    shorter += 1;
+                }
+            }
+            Err(Error::Corrupted { .. }) => {}
+            Err(other) => panic!("flip at {i}: {other:?}"),
+        }
+    }
+    assert!(shorter > 0, "no flip hit the log");
 }
 
 #[test]

@@ -7,7 +7,7 @@ mod common;
 use std::path::PathBuf;
 
 use common::dump::dump;
-use common::golden::{build_basic, expected, ENTITIES};
+use common::golden::{build_basic, build_log, expected, ENTITIES};
 use crdt_store::{Error, EventStore, NativeStore, StateStore};
 
 fn dir() -> PathBuf {
@@ -74,6 +74,7 @@ fn regenerate_golden_files() {
     let bytes = build_basic();
     std::fs::create_dir_all(dir()).unwrap();
     std::fs::write(dir().join("v1-basic.crdt"), &bytes).unwrap();
+    std::fs::write(dir().join("v1-log.crdt"), build_log()).unwrap();
     for (name, d) in damaged(&bytes) {
         std::fs::write(dir().join(name), apply(&bytes, &d)).unwrap();
     }
@@ -101,6 +102,17 @@ fn golden_v1_basic_opens_with_documented_contents() {
         .collect();
     assert_eq!(seqs, [2, 3]);
     assert_eq!(s.load_snapshot("sensors", "s1").unwrap().unwrap().at_seq, 3);
+}
+
+#[test]
+fn golden_v1_log_replays_the_log() {
+    let path = dir().join("v1-log.crdt");
+    let s = NativeStore::open_read_only(&path).unwrap();
+    assert_eq!(
+        dump(&s, &ENTITIES).unwrap(),
+        dump(&expected(), &ENTITIES).unwrap()
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), build_log());
 }
 
 #[test]
