@@ -64,27 +64,30 @@ pub fn options() -> Options {
     }
 }
 
-/// The bytes of v1-basic.crdt.
-pub fn build_basic() -> Vec<u8> {
+/// Part 1, flush, part 2; then a clean close, or (`clean = false`) the handle is leaked as
+/// in a crash so part 2 stays in the log.
+fn build(name: &str, clean: bool) -> Vec<u8> {
     let disk = SimDisk::new();
-    let s = NativeStore::open_io(disk.file(), "v1-basic.crdt", options(), false).unwrap();
+    let s = NativeStore::open_io(disk.file(), name, options(), false).unwrap();
     part1(&s);
     s.flush().unwrap();
     part2(&s);
-    s.close().unwrap();
+    if clean {
+        s.close().unwrap();
+    } else {
+        std::mem::forget(s);
+    }
     disk.bytes()
 }
 
-/// The bytes of v1-log.crdt: like v1-basic, but part 2 is only in the log (the writer was
-/// killed before closing).
+/// The bytes of v1-basic.crdt.
+pub fn build_basic() -> Vec<u8> {
+    build("v1-basic.crdt", true)
+}
+
+/// The bytes of v1-log.crdt: like v1-basic, but part 2 is only in the log.
 pub fn build_log() -> Vec<u8> {
-    let disk = SimDisk::new();
-    let s = NativeStore::open_io(disk.file(), "v1-log.crdt", options(), false).unwrap();
-    part1(&s);
-    s.flush().unwrap();
-    part2(&s);
-    std::mem::forget(s);
-    disk.bytes()
+    build("v1-log.crdt", false)
 }
 
 /// The states a damaged v1-log.crdt may show: part 1 plus any prefix of part 2's commits.
