@@ -136,6 +136,8 @@ struct Inner {
 }
 
 /// The native engine: one `.crdt` file, an LSM tree of a log, a memtable and sorted runs.
+/// Clones are handles to the same open database; dropping the last one flushes the
+/// memtable and closes the file (use [`NativeStore::close`] to see errors).
 ///
 /// ```
 /// use crdt_store::{EventStore, NativeStore, StateStore};
