@@ -16,7 +16,7 @@ use crate::kv::{KvIter, KvRead, KvStore, Mutation};
 
 type Map = BTreeMap<Vec<u8>, Vec<u8>>;
 
-/// An in-memory store, for tests and prototypes.
+/// An in-memory store, for tests and prototypes. Clones are handles to the same data.
 ///
 /// ```
 /// use crdt_store::{EventStore, MemoryStore, StateStore};

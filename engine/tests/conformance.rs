@@ -42,3 +42,11 @@ conformance_tests!(memory, ((), MemoryStore::new()));
 conformance_tests!(native, native_file());
 conformance_tests!(native_small_sim, native_sim_small());
 conformance_tests!(native_group_commit, native_group_commit());
+
+/// Handles are shared between threads.
+#[test]
+fn handles_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync + 'static>() {}
+    assert_send_sync::<MemoryStore>();
+    assert_send_sync::<NativeStore>();
+}

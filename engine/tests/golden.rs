@@ -7,7 +7,7 @@ mod common;
 use std::path::PathBuf;
 
 use common::dump::dump;
-use common::golden::{build_basic, expected, ENTITIES};
+use common::golden::{build_basic, build_log, expected, ENTITIES};
 use crdt_store::{Error, EventStore, NativeStore, StateStore};
 
 fn dir() -> PathBuf {
@@ -74,19 +74,26 @@ fn regenerate_golden_files() {
     let bytes = build_basic();
     std::fs::create_dir_all(dir()).unwrap();
     std::fs::write(dir().join("v1-basic.crdt"), &bytes).unwrap();
+    std::fs::write(dir().join("v1-log.crdt"), build_log()).unwrap();
     for (name, d) in damaged(&bytes) {
         std::fs::write(dir().join(name), apply(&bytes, &d)).unwrap();
     }
 }
 
-#[test]
-fn golden_v1_basic_opens_with_documented_contents() {
-    let path = dir().join("v1-basic.crdt");
-    let s = NativeStore::open_read_only(&path).unwrap();
+/// Open a golden file read-only and check it holds the documented contents.
+fn open_documented(name: &str) -> NativeStore {
+    let s = NativeStore::open_read_only(dir().join(name)).unwrap();
     assert_eq!(
         dump(&s, &ENTITIES).unwrap(),
-        dump(&expected(), &ENTITIES).unwrap()
+        dump(&expected(), &ENTITIES).unwrap(),
+        "{name}"
     );
+    s
+}
+
+#[test]
+fn golden_v1_basic_opens_with_documented_contents() {
+    let s = open_documented("v1-basic.crdt");
     // Spot checks of format-spec/golden/README.md.
     assert_eq!(
         s.get("sensors", "s1").unwrap().as_deref(),
@@ -101,6 +108,15 @@ fn golden_v1_basic_opens_with_documented_contents() {
         .collect();
     assert_eq!(seqs, [2, 3]);
     assert_eq!(s.load_snapshot("sensors", "s1").unwrap().unwrap().at_seq, 3);
+}
+
+#[test]
+fn golden_v1_log_replays_the_log() {
+    open_documented("v1-log.crdt");
+    assert_eq!(
+        std::fs::read(dir().join("v1-log.crdt")).unwrap(),
+        build_log()
+    );
 }
 
 #[test]
@@ -141,12 +157,7 @@ fn corrupted(name: &str) -> (String, u64, &'static str) {
 fn golden_damaged_copies_give_documented_results() {
     let bytes = std::fs::read(dir().join("v1-basic.crdt")).unwrap();
     // SB-2: one damaged superblock copy is survived with all data.
-    let s =
-        NativeStore::open_read_only(dir().join("v1-basic.superblock-copy-flipped.crdt")).unwrap();
-    assert_eq!(
-        dump(&s, &ENTITIES).unwrap(),
-        dump(&expected(), &ENTITIES).unwrap()
-    );
+    open_documented("v1-basic.superblock-copy-flipped.crdt");
     let manifest = find(&bytes, b"CRDTMANI") as u64;
     assert_eq!(
         corrupted("v1-basic.manifest-flipped.crdt"),

@@ -37,6 +37,7 @@ struct State {
     rng: u64,
     syncs: u64,
     sync_delay: std::time::Duration,
+    readers: bool,
 }
 
 impl State {
@@ -104,6 +105,12 @@ impl SimDisk {
     /// Successful syncs so far.
     pub fn syncs(&self) -> u64 {
         self.state.lock().syncs
+    }
+
+    /// Pretend a read-only open in another process is registered (see
+    /// [`FileIo::readers_present`]).
+    pub fn set_readers_present(&self, present: bool) {
+        self.state.lock().readers = present;
     }
 
     /// Make every sync take this long (to test group commit).
@@ -222,5 +229,9 @@ impl FileIo for SimFile {
 
     fn len(&self) -> io::Result<u64> {
         Ok(self.disk.state.lock().current.len() as u64)
+    }
+
+    fn readers_present(&self) -> bool {
+        self.disk.state.lock().readers
     }
 }

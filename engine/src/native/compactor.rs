@@ -142,15 +142,43 @@ impl Background {
 
     /// Start the worker for `inner`; it holds only a weak reference between compactions.
     /// Without a thread (spawn failed), compaction runs on the writer's thread.
-    pub(super) fn spawn(inner: &Arc<Inner>) {
+    pub(super) fn spawn(inner: &Arc<Inner>) -> Closer {
         let bg = Arc::new(Background::default());
         let mailbox = Arc::clone(&bg);
         let weak: Weak<Inner> = Arc::downgrade(inner);
         let spawned = std::thread::Builder::new()
             .name("crdt-store-compaction".into())
             .spawn(move || worker(&mailbox, &weak));
-        if spawned.is_ok() && inner.background.set(Arc::clone(&bg)).is_err() {
+        match spawned {
+            Ok(handle) if inner.background.set(Arc::clone(&bg)).is_ok() => Closer {
+                background: Some(bg),
+                worker: Mutex::new(Some(handle)),
+            },
+            _ => {
+                bg.stop();
+                Closer::default()
+            }
+        }
+    }
+}
+
+/// Owned by every handle of a store: when the last handle is dropped it stops the worker
+/// and waits for it, so the file is closed (and its lock released) when drop returns.
+#[derive(Debug, Default)]
+pub(super) struct Closer {
+    background: Option<Arc<Background>>,
+    worker: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+impl Drop for Closer {
+    fn drop(&mut self) {
+        if let Some(bg) = &self.background {
             bg.stop();
+        }
+        if let Some(handle) = self.worker.lock().take() {
+            if handle.thread().id() != std::thread::current().id() {
+                let _ = handle.join();
+            }
         }
     }
 }

@@ -43,7 +43,7 @@ pub enum Durability {
     #[default]
     Immediate,
     /// Commits from concurrent threads share one sync; each commit still returns only after
-    /// a sync that covers it.
+    /// a sync that covers it. Other threads may read a commit before that sync completes.
     GroupCommit,
     /// No sync on commit: a power cut may lose recent commits (never a partial one).
     None,
@@ -136,6 +136,8 @@ struct Inner {
 }
 
 /// The native engine: one `.crdt` file, an LSM tree of a log, a memtable and sorted runs.
+/// Clones are handles to the same open database; dropping the last one flushes the
+/// memtable and closes the file (use [`NativeStore::close`] to see errors).
 ///
 /// ```
 /// use crdt_store::{EventStore, NativeStore, StateStore};
@@ -152,6 +154,9 @@ struct Inner {
 /// ```
 #[derive(Clone)]
 pub struct NativeStore {
+    // Dropped first: stops and joins the compaction worker, so that dropping the last
+    // handle closes the file.
+    _closer: Arc<compactor::Closer>,
     inner: Arc<Inner>,
 }
 
@@ -191,6 +196,7 @@ impl NativeStore {
     /// Open or create the database at `path` for writing.
     pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<NativeStore> {
         let path = path.as_ref();
+        let existed = path.exists();
         let file = match crate::io::RealFile::open_locked(path) {
             Ok(f) => f,
             Err(crate::io::real::OpenFailure::Locked) => {
@@ -206,7 +212,12 @@ impl NativeStore {
                 })
             }
         };
-        Self::open_io(Arc::new(file), path, options, false)
+        let store = Self::open_io(Arc::new(file), path, options, false)?;
+        if !existed {
+            // Make the new directory entry durable too, or a power cut could lose the file.
+            sync_parent_dir(path)?;
+        }
+        Ok(store)
     }
 
     /// Open an existing database read-only, without taking the writer lock: it sees the
@@ -230,11 +241,16 @@ impl NativeStore {
         read_only: bool,
     ) -> Result<NativeStore> {
         let inner = Arc::new(recovery::open(io, path.as_ref(), options, read_only)?);
-        if !read_only && inner.opts.background_compaction {
-            compactor::Background::spawn(&inner);
-        }
+        let closer = if !read_only && inner.opts.background_compaction {
+            compactor::Background::spawn(&inner)
+        } else {
+            compactor::Closer::default()
+        };
         inner.after_write();
-        Ok(NativeStore { inner })
+        Ok(NativeStore {
+            _closer: Arc::new(closer),
+            inner,
+        })
     }
 
     /// The file this store reads.
@@ -285,6 +301,20 @@ impl NativeStore {
             .validate(Some(w.manifest_extent))
             .map_err(|b| b.at(&self.inner.path, 0))
     }
+}
+
+fn sync_parent_dir(path: &Path) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|source| Error::Io {
+            path: dir.to_path_buf(),
+            op: "sync directory",
+            source,
+        })
 }
 
 impl Drop for Inner {

@@ -120,6 +120,16 @@ impl Inner {
         Ok(())
     }
 
+    /// Allocate pages. While a read-only open elsewhere may still read an older generation
+    /// (SB-5), freed extents are left alone and the file grows instead.
+    fn alloc(&self, w: &mut Writer, pages: u32) -> Extent {
+        if self.io.readers_present() {
+            w.alloc.alloc_at_end(pages)
+        } else {
+            w.alloc.alloc(pages)
+        }
+    }
+
     pub(super) fn open_run(&self, meta: Option<RunMeta>) -> Result<Option<Arc<Run>>> {
         let Some(meta) = meta else { return Ok(None) };
         let run = Run::open(
@@ -152,7 +162,7 @@ impl Inner {
         bytes: &[u8],
         count: u64,
     ) -> Result<RunMeta> {
-        let extent = w.alloc.alloc(pages_for(bytes.len()));
+        let extent = self.alloc(w, pages_for(bytes.len()));
         self.write(extent.byte_offset(), bytes, "write run")?;
         Ok(RunMeta {
             id,
@@ -169,7 +179,7 @@ impl Inner {
         next.generation = w.manifest.generation + 1;
         // Upper bound of the encoded size: allocation removes at most one free extent.
         let bound = 24 + 44 + 36 * next.runs.len() + 12 * (w.alloc.free_list().len() + 1);
-        let extent = w.alloc.alloc(pages_for(bound));
+        let extent = self.alloc(w, pages_for(bound));
         next.file_pages = w.alloc.file_pages();
         next.free = w.alloc.free_list().to_vec();
         let bytes = next.encode();
@@ -221,7 +231,7 @@ impl Inner {
         if let Some(pages) = grow_log {
             if pages > next.log.pages {
                 old_log = Some(next.log);
-                next.log = w.alloc.alloc(pages);
+                next.log = self.alloc(w, pages);
             }
         }
         next.log_id += 1;
