@@ -36,6 +36,28 @@
 //! assert!(upgraded.write_back.is_some()); // the caller stores these bytes: no second migration
 //! ```
 
+//!
+//! The seed's "Schema Migrations" snippet, unchanged:
+//!
+//! ```
+//! # use serde::{Deserialize, Serialize};
+//! use crdt_migrate::{crdt_schema, migration};
+//!
+//! #[crdt_schema(version = 1, table = "sensors")]
+//! #[derive(Serialize, Deserialize)]
+//! struct SensorV1 { device_id: String, temperature: f32 }
+//!
+//! #[crdt_schema(version = 2, table = "sensors")]
+//! #[derive(Serialize, Deserialize)]
+//! struct SensorV2 { device_id: String, temperature: f32, humidity: Option<f32> }
+//!
+//! #[migration(from = 1, to = 2)]
+//! fn add_humidity(old: SensorV1) -> SensorV2 {
+//!     SensorV2 { device_id: old.device_id, temperature: old.temperature, humidity: None }
+//! }
+//! # let _ = crdt_migrate::Migrator::new().with(add_humidity_migration()).unwrap();
+//! ```
+
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 

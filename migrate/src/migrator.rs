@@ -265,6 +265,30 @@ impl Migrator {
         })
     }
 
+    /// The newest version a table's chain reaches (the `to` of its last step), if it has steps.
+    pub fn latest_version(&self, table: &str) -> Option<u8> {
+        self.chains
+            .get(table)
+            .and_then(|c| c.values().map(|m| m.to).max())
+    }
+
+    /// Eager migration of one stored value of `table` to the newest version its chain
+    /// reaches, keeping the envelope's own type tag: `Some(new bytes)` when it changed,
+    /// `None` when it is already current, plain (left alone), or the table has no steps.
+    /// Used by `migrate_all` and by compaction.
+    pub fn upgrade_latest(&self, table: &str, stored: &[u8]) -> Result<Option<Vec<u8>>, Error> {
+        let Some(latest) = self.latest_version(table) else {
+            return Ok(None);
+        };
+        let Detected::Envelope(e) = envelope::detect(stored)? else {
+            return Ok(None);
+        };
+        if e.schema_version >= latest {
+            return Ok(None);
+        }
+        Ok(self.upgrade(table, e.type_tag, stored, latest)?.write_back)
+    }
+
     /// Reads a value of `T`: upgrade (see [`Migrator::upgrade`]) and decode.
     pub fn read<T: CrdtVersioned + DeserializeOwned>(
         &self,

@@ -295,3 +295,24 @@ fn crdt_kit_types_carry_their_type_tags() {
         })
     ));
 }
+
+#[test]
+fn eager_upgrade_goes_to_the_top_of_the_chain() {
+    let m = migrator();
+    assert_eq!(m.latest_version("sensors"), Some(3));
+    assert_eq!(m.latest_version("nothing"), None);
+    let v1 = crdt_migrate::write(&SensorV1 {
+        id: "e".into(),
+        celsius: 0.0,
+    })
+    .unwrap();
+    let up = m
+        .upgrade_latest("sensors", &v1)
+        .unwrap()
+        .expect("v1 is old");
+    let (v3, again) = m.read::<SensorV3>(&up).unwrap();
+    assert_eq!((v3.kelvin, again.write_back), (273.15, None));
+    assert_eq!(m.upgrade_latest("sensors", &up).unwrap(), None);
+    assert_eq!(m.upgrade_latest("sensors", b"plain").unwrap(), None);
+    assert_eq!(m.upgrade_latest("nothing", &v1).unwrap(), None);
+}

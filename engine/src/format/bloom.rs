@@ -1,0 +1,92 @@
+//! Bloom filter codec and probe (format-spec/runs.md, "Filter block contents").
+//!
+//! `hashes u8 ‖ bits_len u32 ‖ bits`; bit positions `(h1 + i*h2) mod nbits` from FNV-1a 64.
+//! Invariant (RUN-4): no false negatives.
+
+use super::cursor::{len_u32, put_u32_le, Bad, Cursor};
+
+pub(crate) const BITS_PER_KEY: usize = 10;
+pub(crate) const HASHES: u8 = 7;
+
+fn fnv1a64(key: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in key {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+fn positions(key: &[u8], hashes: u8, nbits: u32) -> impl Iterator<Item = u32> {
+    let h = fnv1a64(key);
+    let h1 = h as u32; // low half by definition (format-spec)
+    let h2 = (h >> 32) as u32;
+    (0..u32::from(hashes)).map(move |i| h1.wrapping_add(i.wrapping_mul(h2)) % nbits)
+}
+
+/// Build the filter block contents for `keys`.
+pub(crate) fn build<'a>(keys: impl ExactSizeIterator<Item = &'a [u8]>) -> Vec<u8> {
+    let bytes = (keys.len() * BITS_PER_KEY).div_ceil(8).max(8);
+    let mut bits = vec![0u8; bytes];
+    let nbits = len_u32(bytes).saturating_mul(8);
+    for k in keys {
+        for p in positions(k, HASHES, nbits) {
+            if let Some(byte) = bits.get_mut((p / 8) as usize) {
+                *byte |= 1 << (p % 8);
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(5 + bytes);
+    out.push(HASHES);
+    put_u32_le(&mut out, len_u32(bytes));
+    out.extend_from_slice(&bits);
+    out
+}
+
+/// A decoded filter.
+#[derive(Debug, Clone)]
+pub(crate) struct Bloom {
+    hashes: u8,
+    bits: Vec<u8>,
+}
+
+impl Bloom {
+    pub(crate) fn decode(raw: &[u8]) -> Result<Bloom, Bad> {
+        let mut c = Cursor::new(raw, "filter block");
+        let hashes = c.u8()?;
+        let len = c.u32_le()? as usize;
+        let bits = c.bytes(len)?.to_vec();
+        if hashes == 0 || bits.is_empty() || !c.is_empty() || len > (u32::MAX / 8) as usize {
+            return Err(c.bad("empty or malformed filter"));
+        }
+        Ok(Bloom { hashes, bits })
+    }
+
+    pub(crate) fn may_contain(&self, key: &[u8]) -> bool {
+        let nbits = len_u32(self.bits.len()).saturating_mul(8);
+        positions(key, self.hashes, nbits).all(|p| {
+            self.bits
+                .get((p / 8) as usize)
+                .is_some_and(|b| b & (1 << (p % 8)) != 0)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_4_no_false_negatives_few_false_positives() {
+        let keys: Vec<Vec<u8>> = (0..1000u32).map(|i| i.to_be_bytes().to_vec()).collect();
+        let raw = build(keys.iter().map(Vec::as_slice));
+        let b = Bloom::decode(&raw).unwrap();
+        assert!(keys.iter().all(|k| b.may_contain(k)));
+        let fp = (1000..11_000u32)
+            .filter(|i| b.may_contain(&i.to_be_bytes()))
+            .count();
+        assert!(fp < 300, "false positive rate too high: {fp}/10000");
+        assert!(Bloom::decode(&[0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]).is_err());
+        assert!(Bloom::decode(&[7, 0, 0, 0, 0]).is_err());
+    }
+}

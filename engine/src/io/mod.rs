@@ -1,0 +1,35 @@
+//! The I/O seam: every file operation of the native engine goes through [`FileIo`].
+//!
+//! [`RealFile`] is the production implementation (positional writes, `fsync`, reads through
+//! a memory map, an exclusive `flock`-style lock for writers). [`SimDisk`] is an in-memory
+//! disk for tests that can fail a chosen write or sync, and simulate a power cut that drops,
+//! keeps or tears each write made since the last successful sync.
+
+pub(crate) mod real;
+mod sim;
+
+pub use real::RealFile;
+pub use sim::{CutMode, SimDisk};
+
+use std::io;
+
+/// File operations used by the engine. Offsets are absolute byte offsets.
+pub trait FileIo: Send + Sync + std::fmt::Debug {
+    /// Fill `buf` from `offset`; reading past the end is `UnexpectedEof`.
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()>;
+    /// Write all of `data` at `offset`, growing the file if needed.
+    fn write_at(&self, offset: u64, data: &[u8]) -> io::Result<()>;
+    /// Make every write so far durable.
+    fn sync(&self) -> io::Result<()>;
+    /// Current length in bytes.
+    fn len(&self) -> io::Result<u64>;
+    /// Whether a read-only open (another open of the file) is registered as a reader. While
+    /// one is, the writer does not reuse freed pages, so the reader's runs stay intact.
+    fn readers_present(&self) -> bool {
+        false
+    }
+    /// Whether the file is empty.
+    fn is_empty(&self) -> io::Result<bool> {
+        Ok(self.len()? == 0)
+    }
+}

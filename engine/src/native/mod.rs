@@ -1,0 +1,432 @@
+//! [`NativeStore`]: the single-file LSM engine that reads and writes `.crdt` files
+//! (format-spec/README.md).
+//!
+//! Map of this folder: `recovery.rs` opens files (header, superblocks, manifest, log
+//! replay), `writer.rs` commits, flushes and compacts under the writer lock, `run.rs` builds
+//! and reads sorted runs, `compaction.rs` is the policy, `alloc.rs` the free-extent
+//! allocator, `cache.rs` the block cache.
+//!
+//! Concurrency: one writer at a time (a mutex); readers take a short read lock on the
+//! [`View`] to look at the memtable and clone the list of runs, so they never wait for a
+//! flush or compaction, and scans work on a snapshot (the memtable range is copied, runs are
+//! immutable and kept alive by `Arc` until no reader holds them).
+
+mod alloc;
+mod cache;
+mod compaction;
+mod compactor;
+mod recovery;
+mod run;
+mod writer;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::{Arc, OnceLock};
+
+use parking_lot::{Mutex, RwLock};
+
+use crate::error::{Error, Result};
+use crate::io::FileIo;
+use crate::kv::{EntryIter, KvIter, KvRead, KvStore, MergeIter, Mutation};
+
+use cache::BlockCache;
+use run::Run;
+use writer::Writer;
+
+/// When a commit counts as durable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// The log is synced before each commit returns (the default).
+    #[default]
+    Immediate,
+    /// Commits from concurrent threads share one sync; each commit still returns only after
+    /// a sync that covers it. Other threads may read a commit before that sync completes.
+    GroupCommit,
+    /// No sync on commit: a power cut may lose recent commits (never a partial one).
+    None,
+}
+
+/// Rewrites state values as compaction passes over them: `(namespace, key, value)` to
+/// `Some(new value)` or `None` to keep the value. Used by migrations.
+pub type ValueRewriter = Arc<dyn Fn(&str, &str, &[u8]) -> Option<Vec<u8>> + Send + Sync>;
+
+/// Settings for [`NativeStore::open_with`].
+#[derive(Clone)]
+pub struct Options {
+    /// Durability of commits. Default [`Durability::Immediate`].
+    pub durability: Durability,
+    /// Flush the memtable into a run once it holds this many bytes. Default 4 MiB.
+    pub memtable_bytes: usize,
+    /// Size of the log extent in 4 KiB pages. Default 1024 (4 MiB).
+    pub log_pages: u32,
+    /// Budget of the block cache in bytes. Default 8 MiB.
+    pub block_cache_bytes: usize,
+    /// Compact automatically once there are more runs than this. Default 8.
+    pub max_runs: usize,
+    /// Optional value rewriter applied by compaction.
+    pub value_rewriter: Option<ValueRewriter>,
+    /// Run automatic compactions on a background thread (default) instead of on the thread
+    /// of the commit that triggered them. Tests that count I/O steps turn it off.
+    pub background_compaction: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            durability: Durability::Immediate,
+            memtable_bytes: 4 * 1024 * 1024,
+            log_pages: 1024,
+            block_cache_bytes: 8 * 1024 * 1024,
+            max_runs: 8,
+            value_rewriter: None,
+            background_compaction: true,
+        }
+    }
+}
+
+impl fmt::Debug for Options {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Options")
+            .field("durability", &self.durability)
+            .field("memtable_bytes", &self.memtable_bytes)
+            .field("log_pages", &self.log_pages)
+            .field("block_cache_bytes", &self.block_cache_bytes)
+            .field("max_runs", &self.max_runs)
+            .field(
+                "value_rewriter",
+                &self.value_rewriter.as_ref().map(|_| ".."),
+            )
+            .finish()
+    }
+}
+
+type Memtable = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+
+/// What readers see: the memtable, a memtable being flushed, and the runs (newest first).
+#[derive(Debug, Default)]
+struct View {
+    mem: Memtable,
+    mem_bytes: usize,
+    frozen: Option<Arc<Memtable>>,
+    runs: Arc<Vec<Arc<Run>>>,
+}
+
+struct Inner {
+    path: PathBuf,
+    io: Arc<dyn FileIo>,
+    opts: Options,
+    read_only: bool,
+    poisoned: AtomicBool,
+    view: RwLock<View>,
+    writer: Mutex<Writer>,
+    cache: Arc<BlockCache>,
+    /// Group commit: the highest commit number known to be durable.
+    synced: Mutex<u64>,
+    /// The highest commit number written to the log.
+    written: AtomicU64,
+    /// Held by the one running compaction.
+    compacting: Mutex<()>,
+    /// A flush found that the policy wants a compaction.
+    compaction_wanted: AtomicBool,
+    /// The background compaction worker, if running.
+    background: OnceLock<Arc<compactor::Background>>,
+}
+
+/// The native engine: one `.crdt` file, an LSM tree of a log, a memtable and sorted runs.
+/// Clones are handles to the same open database; dropping the last one flushes the
+/// memtable and closes the file (use [`NativeStore::close`] to see errors).
+///
+/// ```
+/// use crdt_store::{EventStore, NativeStore, StateStore};
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("app.crdt");
+/// {
+///     let store = NativeStore::open(&path).unwrap();
+///     store.put("sensors", "s1", b"data").unwrap();
+///     assert_eq!(store.append_event("sensors", "s1", b"SetTemp(23.1)", 1000, "node-a").unwrap(), 1);
+/// }
+/// let store = NativeStore::open_read_only(&path).unwrap();
+/// assert_eq!(store.get("sensors", "s1").unwrap().as_deref(), Some(&b"data"[..]));
+/// assert_eq!(store.event_count("sensors", "s1").unwrap(), 1);
+/// ```
+#[derive(Clone)]
+pub struct NativeStore {
+    // Dropped first: stops and joins the compaction worker, so that dropping the last
+    // handle closes the file.
+    _closer: Arc<compactor::Closer>,
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for NativeStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NativeStore")
+            .field("path", &self.inner.path)
+            .field("read_only", &self.inner.read_only)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Counters describing a store, for tools and tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Live runs.
+    pub runs: usize,
+    /// Pages in use by the file (its high-water mark).
+    pub file_pages: u64,
+    /// Free pages available for reuse.
+    pub free_pages: u64,
+    /// Bytes in the memtable.
+    pub memtable_bytes: usize,
+    /// Current manifest generation.
+    pub generation: u64,
+}
+
+impl NativeStore {
+    /// Open or create the database at `path` for writing, with default [`Options`].
+    /// A second writable open of the same file, from this or another process, fails with
+    /// [`Error::Locked`].
+    pub fn open(path: impl AsRef<Path>) -> Result<NativeStore> {
+        Self::open_with(path, Options::default())
+    }
+
+    /// Open or create the database at `path` for writing.
+    pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<NativeStore> {
+        let path = path.as_ref();
+        let existed = path.exists();
+        let file = match crate::io::RealFile::open_locked(path) {
+            Ok(f) => f,
+            Err(crate::io::real::OpenFailure::Locked) => {
+                return Err(Error::Locked {
+                    path: path.to_path_buf(),
+                })
+            }
+            Err(crate::io::real::OpenFailure::Io(source)) => {
+                return Err(Error::Io {
+                    path: path.to_path_buf(),
+                    op: "open",
+                    source,
+                })
+            }
+        };
+        let store = Self::open_io(Arc::new(file), path, options, false)?;
+        if !existed {
+            // Make the new directory entry durable too, or a power cut could lose the file.
+            sync_parent_dir(path)?;
+        }
+        Ok(store)
+    }
+
+    /// Open an existing database read-only, without taking the writer lock: it sees the
+    /// last committed state at the time of opening, even while a writer holds the file.
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<NativeStore> {
+        let path = path.as_ref();
+        let file = crate::io::RealFile::open_read_only(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            op: "open",
+            source,
+        })?;
+        Self::open_io(Arc::new(file), path, Options::default(), true)
+    }
+
+    /// Open a database over any [`FileIo`] (tests use [`crate::io::SimDisk`]); `path` is
+    /// used in error messages only.
+    pub fn open_io(
+        io: Arc<dyn FileIo>,
+        path: impl AsRef<Path>,
+        options: Options,
+        read_only: bool,
+    ) -> Result<NativeStore> {
+        let inner = Arc::new(recovery::open(io, path.as_ref(), options, read_only)?);
+        let closer = if !read_only && inner.opts.background_compaction {
+            compactor::Background::spawn(&inner)
+        } else {
+            compactor::Closer::default()
+        };
+        inner.after_write();
+        Ok(NativeStore {
+            _closer: Arc::new(closer),
+            inner,
+        })
+    }
+
+    /// The file this store reads.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Flush the memtable into a run now.
+    pub fn flush(&self) -> Result<()> {
+        self.inner.with_writer(|inner, w| inner.flush(w, None))?;
+        self.inner.after_write();
+        Ok(())
+    }
+
+    /// Merge every run into one, dropping overwritten values, deletes and truncated events,
+    /// and applying the value rewriter.
+    pub fn compact(&self) -> Result<()> {
+        self.inner.with_writer(|inner, w| inner.flush(w, None))?;
+        self.inner.compact_once(true).map(|_| ())
+    }
+
+    /// Flush and close, reporting any error (dropping the last handle flushes too, but
+    /// cannot report errors).
+    pub fn close(self) -> Result<()> {
+        if self.inner.read_only {
+            return Ok(());
+        }
+        self.flush()
+    }
+
+    /// Counters describing the store.
+    pub fn stats(&self) -> Stats {
+        let w = self.inner.writer.lock();
+        let v = self.inner.view.read();
+        Stats {
+            runs: v.runs.len(),
+            file_pages: w.alloc.file_pages(),
+            free_pages: w.alloc.free_pages(),
+            memtable_bytes: v.mem_bytes,
+            generation: w.manifest.generation,
+        }
+    }
+
+    /// Run the internal invariant checks (tests call this after each step).
+    pub fn check_invariants(&self) -> Result<()> {
+        let w = self.inner.writer.lock();
+        w.manifest
+            .validate(Some(w.manifest_extent))
+            .map_err(|b| b.at(&self.inner.path, 0))
+    }
+}
+
+fn sync_parent_dir(path: &Path) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|source| Error::Io {
+            path: dir.to_path_buf(),
+            op: "sync directory",
+            source,
+        })
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Some(bg) = self.background.get() {
+            bg.stop();
+        }
+        if self.read_only || self.poisoned.load(std::sync::atomic::Ordering::Acquire) {
+            return;
+        }
+        let needs_flush = self.view.read().mem_bytes > 0;
+        if needs_flush {
+            let mut w = self.writer.lock();
+            // Errors cannot be reported from drop; the log still holds the commits.
+            let _ = self.flush(&mut w, None);
+        }
+    }
+}
+
+impl Inner {
+    fn poison<T>(&self, op: &'static str, source: std::io::Error) -> Result<T> {
+        self.poisoned
+            .store(true, std::sync::atomic::Ordering::Release);
+        Err(Error::Io {
+            path: self.path.clone(),
+            op,
+            source,
+        })
+    }
+
+    fn with_writer<T>(&self, f: impl FnOnce(&Inner, &mut Writer) -> Result<T>) -> Result<T> {
+        if self.read_only {
+            return Err(Error::ReadOnly);
+        }
+        let mut w = self.writer.lock();
+        if self.poisoned.load(std::sync::atomic::Ordering::Acquire) {
+            return Err(Error::Poisoned);
+        }
+        f(self, &mut w)
+    }
+
+    fn get_entry(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        let runs = {
+            let v = self.view.read();
+            if let Some(hit) = v.mem.get(key) {
+                return Ok(hit.clone());
+            }
+            if let Some(hit) = v.frozen.as_ref().and_then(|f| f.get(key)) {
+                return Ok(hit.clone());
+            }
+            Arc::clone(&v.runs)
+        };
+        for r in runs.iter() {
+            if let Some(hit) = r.get(key)? {
+                return Ok(hit);
+            }
+        }
+        Ok(None)
+    }
+
+    fn scan_entries(&self, start: &[u8], end: Option<&[u8]>) -> Vec<EntryIter<'static>> {
+        let range = |m: &Memtable| -> Vec<Result<crate::kv::Entry>> {
+            let upper = match end {
+                Some(e) => Bound::Excluded(e.to_vec()),
+                None => Bound::Unbounded,
+            };
+            m.range((Bound::Included(start.to_vec()), upper))
+                .map(|(k, v)| Ok((k.clone(), v.clone())))
+                .collect()
+        };
+        let v = self.view.read();
+        let mut sources: Vec<EntryIter<'static>> = vec![Box::new(range(&v.mem).into_iter())];
+        if let Some(f) = &v.frozen {
+            sources.push(Box::new(range(f).into_iter()));
+        }
+        let runs = Arc::clone(&v.runs);
+        drop(v);
+        for r in runs.iter() {
+            sources.push(r.iter(start, end));
+        }
+        sources
+    }
+}
+
+impl KvRead for NativeStore {
+    fn kv_get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.inner.get_entry(key)
+    }
+
+    fn kv_scan(&self, start: &[u8], end: Option<&[u8]>) -> Result<KvIter<'_>> {
+        Ok(Box::new(MergeIter::new(
+            self.inner.scan_entries(start, end),
+        )))
+    }
+}
+
+impl KvStore for NativeStore {
+    fn kv_commit(
+        &self,
+        resolve: &mut dyn FnMut(&dyn KvRead) -> Result<Vec<Mutation>>,
+    ) -> Result<()> {
+        let n = self
+            .inner
+            .with_writer(|inner, w| inner.commit(w, &mut || resolve(self)))?;
+        self.inner.after_write();
+        match n {
+            Some(n) if self.inner.opts.durability == Durability::GroupCommit => {
+                self.inner.group_sync(n)
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+crate::logic::impl_store_traits!(NativeStore);

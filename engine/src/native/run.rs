@@ -1,0 +1,300 @@
+//! Sorted runs: [`build`] writes a run's bytes from sorted entries; [`Run`] reads one
+//! (format-spec/runs.md).
+//!
+//! A [`Run`] keeps its decoded index and bloom filter in memory; data blocks are read from
+//! the file (through the memory map of `RealFile`) on demand and cached in the bounded
+//! [`BlockCache`]. Invariants: every block is checked by crc before use (RUN-1); the index
+//! covers the data blocks exactly (RUN-3).
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::format::block::{self, IndexEntry, FRAME_LEN, MAX_RAW_LEN, TARGET_BLOCK_LEN};
+use crate::format::bloom::{self, Bloom};
+use crate::format::cursor::Bad;
+use crate::format::footer::{self, Footer};
+use crate::format::manifest::RunMeta;
+use crate::io::FileIo;
+use crate::kv::{Entry, EntryIter};
+
+use super::cache::{Block, BlockCache};
+
+/// The bytes of a run built from `entries` (sorted, unique keys) and its entry count.
+pub(crate) fn build(entries: &mut dyn Iterator<Item = Result<Entry>>) -> Result<(Vec<u8>, u64)> {
+    let mut out = Vec::new();
+    let mut index = Vec::new();
+    let mut keys: Vec<Vec<u8>> = Vec::new();
+    let mut raw = Vec::with_capacity(TARGET_BLOCK_LEN * 2);
+    let mut last_key: Vec<u8> = Vec::new();
+    let mut count = 0u64;
+    let mut close = |raw: &mut Vec<u8>, last_key: &[u8], out: &mut Vec<u8>| {
+        let framed = block::frame(raw, true);
+        index.push(IndexEntry {
+            offset: out.len() as u64,
+            len: crate::format::cursor::len_u32(framed.len()),
+            last_key: last_key.to_vec(),
+        });
+        out.extend_from_slice(&framed);
+        raw.clear();
+    };
+    for e in entries {
+        let (k, v) = e?;
+        block::push_entry(&mut raw, &k, v.as_deref());
+        keys.push(k.clone());
+        last_key = k;
+        count += 1;
+        if raw.len() >= TARGET_BLOCK_LEN {
+            close(&mut raw, &last_key, &mut out);
+        }
+    }
+    if !raw.is_empty() {
+        close(&mut raw, &last_key, &mut out);
+    }
+    let index_offset = out.len() as u64;
+    let index_block = block::frame(&block::encode_index(&index), false);
+    out.extend_from_slice(&index_block);
+    let filter_offset = out.len() as u64;
+    let filter_block = block::frame(&bloom::build(keys.iter().map(Vec::as_slice)), false);
+    out.extend_from_slice(&filter_block);
+    let f = Footer {
+        index_offset,
+        index_len: crate::format::cursor::len_u32(index_block.len()),
+        filter_offset,
+        filter_len: crate::format::cursor::len_u32(filter_block.len()),
+        entry_count: count,
+    };
+    out.extend_from_slice(&f.encode());
+    Ok((out, count))
+}
+
+static NEXT_CACHE_ID: AtomicU64 = AtomicU64::new(1);
+
+/// An open run.
+#[derive(Debug)]
+pub(crate) struct Run {
+    pub meta: RunMeta,
+    cache_id: u64,
+    index: Vec<IndexEntry>,
+    bloom: Bloom,
+    io: Arc<dyn FileIo>,
+    path: PathBuf,
+    cache: Arc<BlockCache>,
+}
+
+fn read(
+    io: &dyn FileIo,
+    path: &Path,
+    offset: u64,
+    len: usize,
+    what: &'static str,
+) -> Result<Vec<u8>> {
+    let mut buf = vec![0u8; len];
+    match io.read_at(offset, &mut buf) {
+        Ok(()) => Ok(buf),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(Bad::new(
+            what,
+            format!("{len} bytes at {offset} lie past the end of the file"),
+        )
+        .at(path, offset)),
+        Err(source) => Err(Error::Io {
+            path: path.to_path_buf(),
+            op: "read",
+            source,
+        }),
+    }
+}
+
+impl Run {
+    /// Read and check the footer, index and filter (RUN-5, RUN-3, RUN-4). The caller
+    /// checked that the run's extent lies inside the file.
+    pub(crate) fn open(
+        io: Arc<dyn FileIo>,
+        path: &Path,
+        meta: RunMeta,
+        cache: Arc<BlockCache>,
+    ) -> Result<Run> {
+        let base = meta.extent.byte_offset();
+        let footer_at = base + meta.run_len - footer::LEN as u64;
+        let fbytes = read(&*io, path, footer_at, footer::LEN, "run footer")?;
+        let f = Footer::decode(&fbytes, meta.run_len).map_err(|b| b.at(path, footer_at))?;
+        if f.entry_count != meta.entry_count {
+            return Err(
+                Bad::new("run footer", "entry count differs from the manifest").at(path, footer_at),
+            );
+        }
+        let index_at = base + f.index_offset;
+        let raw = read(&*io, path, index_at, f.index_len as usize, "index block")?;
+        let index = block::unframe(&raw, "index block")
+            .and_then(|raw| block::decode_index(&raw, f.index_offset))
+            .map_err(|b| b.at(path, index_at))?;
+        let filter_at = base + f.filter_offset;
+        let raw = read(&*io, path, filter_at, f.filter_len as usize, "filter block")?;
+        let bloom = block::unframe(&raw, "filter block")
+            .and_then(|raw| Bloom::decode(&raw))
+            .map_err(|b| b.at(path, filter_at))?;
+        Ok(Run {
+            meta,
+            cache_id: NEXT_CACHE_ID.fetch_add(1, Ordering::Relaxed),
+            index,
+            bloom,
+            io,
+            path: path.to_path_buf(),
+            cache,
+        })
+    }
+
+    fn block(&self, i: usize) -> Result<Block> {
+        if let Some(b) = self.cache.get((self.cache_id, i)) {
+            return Ok(b);
+        }
+        let Some(entry) = self.index.get(i) else {
+            return Ok(Arc::new(Vec::new()));
+        };
+        let at = self.meta.extent.byte_offset() + entry.offset;
+        let len = entry.len as usize;
+        if len > FRAME_LEN + MAX_RAW_LEN {
+            return Err(Bad::new("data block", "block longer than the limit").at(&self.path, at));
+        }
+        let bytes = read(&*self.io, &self.path, at, len, "data block")?;
+        let entries = block::unframe(&bytes, "data block")
+            .and_then(|raw| block::decode_entries(&raw))
+            .map_err(|b| b.at(&self.path, at))?;
+        if entries.last().map(|(k, _)| k) != Some(&entry.last_key) {
+            return Err(
+                Bad::new("data block", "last key differs from the index").at(&self.path, at)
+            );
+        }
+        let size: usize = entries
+            .iter()
+            .map(|(k, v)| k.len() + v.as_ref().map_or(0, Vec::len) + 48)
+            .sum();
+        let block = Arc::new(entries);
+        self.cache
+            .insert((self.cache_id, i), Arc::clone(&block), size);
+        Ok(block)
+    }
+
+    /// `None`: the run has no entry for `key`; `Some(None)`: a tombstone.
+    pub(crate) fn get(&self, key: &[u8]) -> Result<Option<Option<Vec<u8>>>> {
+        if !self.bloom.may_contain(key) {
+            return Ok(None);
+        }
+        let i = self.index.partition_point(|e| e.last_key.as_slice() < key);
+        if i >= self.index.len() {
+            return Ok(None);
+        }
+        let block = self.block(i)?;
+        Ok(block
+            .binary_search_by(|(k, _)| k.as_slice().cmp(key))
+            .ok()
+            .and_then(|j| block.get(j))
+            .map(|(_, v)| v.clone()))
+    }
+
+    /// Entries with `start <= key < end`, including tombstones.
+    pub(crate) fn iter(self: &Arc<Self>, start: &[u8], end: Option<&[u8]>) -> EntryIter<'static> {
+        let block_idx = self
+            .index
+            .partition_point(|e| e.last_key.as_slice() < start);
+        Box::new(RunIter {
+            run: Arc::clone(self),
+            block_idx,
+            block: None,
+            pos: 0,
+            start: start.to_vec(),
+            end: end.map(<[u8]>::to_vec),
+            done: false,
+        })
+    }
+
+    /// Every entry in order, tombstones included (compaction input).
+    pub(crate) fn iter_all(self: &Arc<Self>) -> EntryIter<'static> {
+        self.iter(&[], None)
+    }
+}
+
+struct RunIter {
+    run: Arc<Run>,
+    block_idx: usize,
+    block: Option<Block>,
+    pos: usize,
+    start: Vec<u8>,
+    end: Option<Vec<u8>>,
+    done: bool,
+}
+
+impl Iterator for RunIter {
+    type Item = Result<Entry>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if self.done {
+                return None;
+            }
+            let block = match &self.block {
+                Some(b) => Arc::clone(b),
+                None => {
+                    if self.block_idx >= self.run.index.len() {
+                        self.done = true;
+                        return None;
+                    }
+                    match self.run.block(self.block_idx) {
+                        Ok(b) => {
+                            self.pos = b.partition_point(|(k, _)| *k < self.start);
+                            self.block = Some(Arc::clone(&b));
+                            b
+                        }
+                        Err(e) => {
+                            self.done = true;
+                            return Some(Err(e));
+                        }
+                    }
+                }
+            };
+            match block.get(self.pos) {
+                Some((k, v)) => {
+                    if self.end.as_ref().is_some_and(|e| k >= e) {
+                        self.done = true;
+                        return None;
+                    }
+                    self.pos += 1;
+                    return Some(Ok((k.clone(), v.clone())));
+                }
+                None => {
+                    self.block = None;
+                    self.block_idx += 1;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The worked example of format-spec/runs.md.
+    #[test]
+    fn spec_example_one_entry_run_layout() {
+        let key = vec![1u8, 0, 1, 0x73, 0x6b];
+        let mut entries = std::iter::once(Ok((key, Some(b"v".to_vec()))));
+        let (bytes, count) = build(&mut entries).unwrap();
+        assert_eq!((bytes.len(), count), (140, 1));
+        assert_eq!(&bytes[4..13], &[1, 15, 0, 0, 0, 15, 0, 0, 0]);
+        assert_eq!(&bytes[28 + 4..28 + 13], &[1, 25, 0, 0, 0, 25, 0, 0, 0]);
+        assert_eq!(&bytes[66 + 4..66 + 13], &[1, 13, 0, 0, 0, 13, 0, 0, 0]);
+        let footer = Footer::decode(&bytes[92..], 140).unwrap();
+        assert_eq!(
+            (
+                footer.index_offset,
+                footer.index_len,
+                footer.filter_offset,
+                footer.filter_len
+            ),
+            (28, 38, 66, 26)
+        );
+        assert_eq!(&bytes[132..], b"CRDTRUN1");
+    }
+}

@@ -1,0 +1,343 @@
+//! NativeStore behaviour beyond the conformance suite: persistence across reopen, the
+//! writer lock and read-only opens, poisoning after a failed sync, compaction and file
+//! size, the value-rewrite hook.
+
+use std::sync::Arc;
+
+use crdt_store::io::{CutMode, SimDisk};
+use crdt_store::{Error, EventStore, NativeStore, Options, StateStore, WriteBatch};
+
+fn small() -> Options {
+    Options {
+        memtable_bytes: 8 * 1024,
+        log_pages: 4,
+        max_runs: 4,
+        block_cache_bytes: 32 * 1024,
+        // Deterministic I/O: these tests count steps or leak handles to simulate crashes.
+        background_compaction: false,
+        ..Options::default()
+    }
+}
+
+fn sim_open(disk: &Arc<SimDisk>, opts: Options) -> NativeStore {
+    NativeStore::open_io(disk.file(), "sim.crdt", opts, false).unwrap()
+}
+
+#[test]
+fn data_survives_reopen_from_log_runs_and_compaction() {
+    let disk = SimDisk::new();
+    {
+        let s = sim_open(&disk, small());
+        for i in 0..500u32 {
+            s.put("n", &format!("k{i:04}"), &i.to_le_bytes()).unwrap();
+            if i % 3 == 0 {
+                s.delete("n", &format!("k{:04}", i / 2)).unwrap();
+            }
+        }
+        for i in 0..50 {
+            s.append_event("ev", "e", &[i], u64::from(i), "node")
+                .unwrap();
+        }
+        s.truncate_events_before("ev", "e", 20).unwrap();
+        assert!(s.stats().runs >= 1);
+        s.check_invariants().unwrap();
+        // No close: the last commits are only in the log.
+        std::mem::forget(s);
+    }
+    disk.power_cut(CutMode::DropAll, 1);
+    let expect = |s: &NativeStore| {
+        for i in 0..500u32 {
+            let deleted = (0..500u32).any(|j| j % 3 == 0 && j / 2 == i && j >= i);
+            let got = s.get("n", &format!("k{i:04}")).unwrap();
+            if deleted {
+                assert_eq!(got, None, "k{i:04}");
+            } else {
+                assert_eq!(got, Some(i.to_le_bytes().to_vec()), "k{i:04}");
+            }
+        }
+        assert_eq!(s.event_count("ev", "e").unwrap(), 31);
+        assert_eq!(s.append_event("ev", "e", b"", 0, "n").unwrap(), 51);
+    };
+    let s = sim_open(&disk, small());
+    expect(&s);
+    s.compact().unwrap();
+    assert_eq!(s.stats().runs, 1);
+    s.check_invariants().unwrap();
+    drop(s);
+    let s = sim_open(&disk, small());
+    // 51 was appended before the compaction; the next is 52.
+    assert_eq!(s.append_event("ev", "e", b"", 0, "n").unwrap(), 52);
+}
+
+#[test]
+fn second_writer_is_locked_and_read_only_sees_committed_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("locked.crdt");
+    let writer = NativeStore::open(&path).unwrap();
+    writer.put("n", "k", b"v1").unwrap();
+    match NativeStore::open(&path) {
+        Err(Error::Locked { path: p }) => {
+            assert_eq!(p, path);
+            let msg = Error::Locked { path: p }.to_string();
+            assert!(msg.contains("locked.crdt"), "{msg}");
+        }
+        other => panic!("expected Locked, got {other:?}"),
+    }
+    let reader = NativeStore::open_read_only(&path).unwrap();
+    assert_eq!(reader.get("n", "k").unwrap().as_deref(), Some(&b"v1"[..]));
+    assert!(matches!(reader.put("n", "k", b"x"), Err(Error::ReadOnly)));
+    assert!(matches!(reader.compact(), Err(Error::ReadOnly)));
+    drop(writer);
+    // After the writer closes, a new writer can open.
+    let again = NativeStore::open(&path).unwrap();
+    assert_eq!(again.get("n", "k").unwrap().as_deref(), Some(&b"v1"[..]));
+}
+
+#[test]
+fn read_only_open_of_missing_or_empty_file_fails_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.crdt");
+    assert!(matches!(
+        NativeStore::open_read_only(&missing),
+        Err(Error::Io { .. })
+    ));
+    let empty = dir.path().join("empty.crdt");
+    std::fs::write(&empty, b"").unwrap();
+    let err = NativeStore::open_read_only(&empty).unwrap_err();
+    assert!(err.is_corrupted(), "{err}");
+    let text = dir.path().join("text.crdt");
+    std::fs::write(&text, vec![b'x'; 20_000]).unwrap();
+    let err = NativeStore::open(&text).unwrap_err();
+    match err {
+        Error::Corrupted {
+            structure,
+            offset,
+            path,
+            ..
+        } => {
+            assert_eq!((structure, offset), ("file header", 0));
+            assert_eq!(path, text);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn failed_sync_poisons_until_reopen() {
+    let disk = SimDisk::new();
+    let s = sim_open(&disk, small());
+    s.put("n", "a", b"1").unwrap();
+    let next = disk.ops() + 2; // the write, then the sync of the next commit
+    disk.fail_once(next);
+    assert!(matches!(
+        s.put("n", "b", b"2"),
+        Err(Error::Io { op: "sync log", .. })
+    ));
+    assert!(matches!(s.put("n", "c", b"3"), Err(Error::Poisoned)));
+    assert!(matches!(s.flush(), Err(Error::Poisoned)));
+    // Reads still work.
+    assert_eq!(s.get("n", "a").unwrap().as_deref(), Some(&b"1"[..]));
+    drop(s);
+    disk.power_cut(CutMode::DropAll, 7);
+    let s = sim_open(&disk, small());
+    assert_eq!(s.get("n", "a").unwrap().as_deref(), Some(&b"1"[..]));
+    assert_eq!(s.get("n", "c").unwrap(), None);
+    s.put("n", "c", b"3").unwrap();
+}
+
+#[test]
+fn compaction_keeps_the_file_near_its_live_size() {
+    let disk = SimDisk::new();
+    let s = sim_open(&disk, small());
+    let value = vec![0xabu8; 1000];
+    for round in 0..40u32 {
+        let mut b = WriteBatch::new();
+        for k in 0..50 {
+            b.put("n", &format!("k{k}"), &value);
+        }
+        b.put("n", "round", &round.to_le_bytes());
+        s.commit(&b).unwrap();
+        s.check_invariants().unwrap();
+    }
+    s.compact().unwrap();
+    let live_pages = (50 * 1000) / 4096 + 1;
+    let st = s.stats();
+    assert_eq!(st.runs, 1);
+    assert!(
+        st.file_pages - st.free_pages < (live_pages as u64) * 2 + 16,
+        "{st:?}"
+    );
+    // Rewriting everything again reuses the freed pages instead of growing the file.
+    let before = st.file_pages;
+    for _ in 0..10 {
+        let mut b = WriteBatch::new();
+        for k in 0..50 {
+            b.put("n", &format!("k{k}"), &value);
+        }
+        s.commit(&b).unwrap();
+    }
+    s.compact().unwrap();
+    assert!(
+        s.stats().file_pages <= before + 16,
+        "{:?} vs {before}",
+        s.stats()
+    );
+    assert_eq!(
+        s.get("n", "round").unwrap(),
+        Some(39u32.to_le_bytes().to_vec())
+    );
+}
+
+#[test]
+fn compaction_drops_deleted_and_truncated_data() {
+    let disk = SimDisk::new();
+    let s = sim_open(&disk, small());
+    for i in 0..200 {
+        s.put("n", &format!("k{i}"), &[1u8; 200]).unwrap();
+        s.append_event("n", "e", &[2u8; 200], 0, "x").unwrap();
+    }
+    s.flush().unwrap();
+    for i in 0..200 {
+        s.delete("n", &format!("k{i}")).unwrap();
+    }
+    s.truncate_events_before("n", "e", 201).unwrap();
+    s.compact().unwrap();
+    let st = s.stats();
+    // Only the sequence counter remains.
+    assert!(st.file_pages - st.free_pages < 20, "{st:?}");
+    assert!(s.list_keys("n").unwrap().is_empty());
+    assert_eq!(s.append_event("n", "e", b"", 0, "x").unwrap(), 201);
+}
+
+#[test]
+fn value_rewriter_runs_during_compaction() {
+    let disk = SimDisk::new();
+    let mut opts = small();
+    opts.value_rewriter = Some(Arc::new(|ns: &str, _key: &str, v: &[u8]| {
+        (ns == "up" && v.first() == Some(&1)).then(|| {
+            let mut out = vec![2u8];
+            out.extend_from_slice(&v[1..]);
+            out
+        })
+    }));
+    let s = sim_open(&disk, opts);
+    s.put("up", "a", &[1, 9]).unwrap();
+    s.put("up", "b", &[2, 9]).unwrap();
+    s.put("other", "a", &[1, 9]).unwrap();
+    s.compact().unwrap();
+    assert_eq!(s.get("up", "a").unwrap(), Some(vec![2, 9]));
+    assert_eq!(s.get("up", "b").unwrap(), Some(vec![2, 9]));
+    assert_eq!(s.get("other", "a").unwrap(), Some(vec![1, 9]));
+}
+
+#[test]
+fn scans_are_snapshots_that_survive_compaction() {
+    let disk = SimDisk::new();
+    let s = sim_open(&disk, small());
+    for i in 0..300u32 {
+        s.put("n", &format!("{i:04}"), &[0u8; 100]).unwrap();
+    }
+    s.flush().unwrap();
+    let mut it = s.scan("n", crdt_store::KeyRange::all()).unwrap();
+    let first = it.next().unwrap().unwrap();
+    assert_eq!(first.0, "0000");
+    for i in 0..300u32 {
+        s.delete("n", &format!("{i:04}")).unwrap();
+    }
+    s.compact().unwrap();
+    for i in 0..300u32 {
+        s.put("m", &format!("{i:04}"), &[7u8; 100]).unwrap();
+    }
+    s.compact().unwrap();
+    // The iterator still reads its snapshot: the old run's pages were not reused.
+    assert_eq!(it.count(), 299);
+    assert!(s.list_keys("n").unwrap().is_empty());
+}
+
+#[test]
+fn large_commit_grows_the_log() {
+    let disk = SimDisk::new();
+    let s = sim_open(&disk, small());
+    let big = vec![5u8; 100_000];
+    s.put("n", "big", &big).unwrap();
+    s.put("n", "small", b"x").unwrap();
+    drop(s);
+    let s = sim_open(&disk, small());
+    assert_eq!(s.get("n", "big").unwrap(), Some(big));
+}
+
+#[test]
+fn dropping_the_last_handle_releases_the_lock_even_during_background_compaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("reopen.crdt");
+    let opts = || Options {
+        memtable_bytes: 2048,
+        max_runs: 2,
+        durability: crdt_store::Durability::None,
+        ..Options::default()
+    };
+    for round in 0..30u32 {
+        let s = NativeStore::open_with(&path, opts()).unwrap();
+        let clone = s.clone();
+        for i in 0..40u32 {
+            clone
+                .put("n", &format!("{round}-{i}"), &[0u8; 200])
+                .unwrap();
+        }
+        drop(s);
+        drop(clone);
+    }
+    let s = NativeStore::open_with(&path, opts()).unwrap();
+    assert_eq!(s.list_keys("n").unwrap().len(), 30 * 40);
+}
+
+#[test]
+fn sb_5_read_only_open_keeps_its_snapshot_while_the_writer_compacts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.crdt");
+    let opts = Options {
+        memtable_bytes: 4096,
+        max_runs: 2,
+        background_compaction: false,
+        durability: crdt_store::Durability::None,
+        ..Options::default()
+    };
+    let writer = NativeStore::open_with(&path, opts).unwrap();
+    for i in 0..300u32 {
+        writer.put("n", &format!("k{i:03}"), &[1u8; 100]).unwrap();
+    }
+    writer.compact().unwrap();
+    let reader = NativeStore::open_read_only(&path).unwrap();
+    // The writer rewrites everything several times and compacts: without reader
+    // registration it would reuse the pages the reader's runs live in.
+    for round in 2..6u8 {
+        for i in 0..300u32 {
+            writer.put("n", &format!("k{i:03}"), &[round; 100]).unwrap();
+        }
+        writer.compact().unwrap();
+    }
+    let values: Vec<Vec<u8>> = reader
+        .scan("n", crdt_store::KeyRange::all())
+        .unwrap()
+        .map(|r| r.unwrap().1)
+        .collect();
+    assert_eq!(values.len(), 300);
+    assert!(
+        values.iter().all(|v| v == &[1u8; 100]),
+        "reader sees its snapshot"
+    );
+    let grown = writer.stats().file_pages;
+    drop(reader);
+    // Without readers, freed pages are reused again.
+    for _ in 0..3 {
+        for i in 0..300u32 {
+            writer.put("n", &format!("k{i:03}"), &[9u8; 100]).unwrap();
+        }
+        writer.compact().unwrap();
+    }
+    assert!(
+        writer.stats().file_pages <= grown + 4,
+        "{:?} vs {grown}",
+        writer.stats()
+    );
+}
