@@ -991,3 +991,49 @@ fn union(v: &mut [(u64, u64)]) -> Vec<(u64, u64)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::String;
+
+    fn doc() -> Seq<String> {
+        let mut s = Seq::new(ActorId::from("a"));
+        s.insert_local(0, &String::from("hello"), 5).unwrap();
+        s.insert_local(2, &String::from("XY"), 2).unwrap();
+        s.delete_local(1, 2).unwrap();
+        s.check().unwrap();
+        s
+    }
+
+    #[test]
+    fn check_catches_a_log_gap() {
+        let mut s = doc();
+        s.logs[0].max += 1;
+        assert!(s.check().is_err());
+    }
+
+    #[test]
+    fn check_catches_deletes_that_disagree_with_tombstones() {
+        let mut s = doc();
+        s.logs[0].deletes[0].targets[0].counter = 4;
+        assert!(s.check().is_err());
+    }
+
+    #[test]
+    fn check_catches_an_order_that_breaks_origins() {
+        let mut s = doc();
+        s.logs[0].inserts[1].origin_right = Some(Id {
+            actor: 0,
+            counter: 1,
+        });
+        assert!(s.check().is_err());
+    }
+
+    #[test]
+    fn check_catches_a_bad_index_or_sum() {
+        let mut s = doc();
+        s.tree.corrupt_for_test();
+        assert!(s.check().is_err());
+    }
+}

@@ -733,3 +733,59 @@ impl Tree {
             .collect()
     }
 }
+
+#[cfg(test)]
+impl Tree {
+    /// Breaks the id index (tests of `check`).
+    pub fn corrupt_for_test(&mut self) {
+        if let Some(m) = self.index.get_mut(0) {
+            m.clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn big() -> Tree {
+        let mut t = Tree::default();
+        // Insert 2000 single-id runs at alternating ends to force splits.
+        for c in 1..=2000u64 {
+            let after = if c % 2 == 0 { None } else { t.first() };
+            t.insert_run(after, (c % 3) as u32, c, 1);
+        }
+        t.check().unwrap();
+        t
+    }
+
+    #[test]
+    fn splits_keep_sums_and_index() {
+        let t = big();
+        assert!(t.height >= 2);
+        assert_eq!(t.sum().raw, 2000);
+        for c in [1u64, 777, 2000] {
+            let cur = t
+                .find_id(Id {
+                    actor: (c % 3) as u32,
+                    counter: c,
+                })
+                .unwrap();
+            assert_eq!(t.span(cur.leaf, cur.idx).unwrap().id_at(cur.off).counter, c);
+        }
+    }
+
+    #[test]
+    fn check_catches_a_stale_sum() {
+        let mut t = big();
+        t.inners[0].sums[0].vis += 1;
+        assert!(t.check().is_err());
+    }
+
+    #[test]
+    fn check_catches_a_broken_chain() {
+        let mut t = big();
+        t.leaves[0].next = NIL;
+        assert!(t.check().is_err());
+    }
+}
