@@ -80,13 +80,13 @@ impl<T: Clone + PartialEq + Debug> Rga<T> {
 
     /// Inserts `value` at position `index` (`0..=len`).
     pub fn insert_at(&mut self, index: usize, value: T) -> Result<(), Error> {
-        self.core.insert_local(index, &alloc::vec![value], 1)
+        self.core.insert_local(index, 1, |buf| buf.push(value))
     }
 
     /// Inserts all `values` at position `index` as one op run.
     pub fn insert_all(&mut self, index: usize, values: Vec<T>) -> Result<(), Error> {
         let n = values.len() as u64;
-        self.core.insert_local(index, &values, n)
+        self.core.insert_local(index, n, |buf| buf.extend(values))
     }
 
     /// Removes and returns the element at `index`.

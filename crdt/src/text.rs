@@ -73,15 +73,13 @@ impl TextCrdt {
 
     /// Inserts `ch` at char position `index` (`0..=len`).
     pub fn insert(&mut self, index: usize, ch: char) -> Result<(), Error> {
-        let mut s = String::new();
-        s.push(ch);
-        self.core.insert_local(index, &s, 1)
+        self.core.insert_local(index, 1, |buf| buf.push(ch))
     }
 
     /// Inserts `text` at char position `index` as one op run.
     pub fn insert_str(&mut self, index: usize, text: &str) -> Result<(), Error> {
         let n = text.chars().count() as u64;
-        self.core.insert_local(index, &String::from(text), n)
+        self.core.insert_local(index, n, |buf| buf.push_str(text))
     }
 
     /// Removes and returns the char at `index`.

@@ -20,7 +20,7 @@
 
 use super::content::Content;
 use super::delta::{Delta, WireId, WireOp};
-use super::log::{push_target, skip_targets, ActorLog, Target};
+use super::log::{skip_targets, ActorLog, Target};
 use super::tree::{Cursor, Id, Tree};
 use crate::{ActorId, Error, VersionVector};
 use alloc::collections::BTreeMap;
@@ -63,6 +63,15 @@ impl<C> Op<C> {
             Op::Insert { len, .. } | Op::Delete { len, .. } => *len,
         }
     }
+}
+
+/// An insert run to integrate: counters `start..start + len` of `actor`.
+struct NewRun {
+    actor: u32,
+    start: u64,
+    len: u64,
+    left: Option<Id>,
+    right: Option<Id>,
 }
 
 /// The sequence core.
@@ -167,8 +176,14 @@ impl<C: Content> Seq<C> {
         Ok(())
     }
 
-    /// Inserts the elements of `items` (`n` of them) at visible position `pos`.
-    pub fn insert_local(&mut self, pos: usize, items: &C, n: u64) -> Result<(), Error> {
+    /// Inserts `n` elements at visible position `pos`; `append` adds them to the local
+    /// actor's content buffer.
+    pub fn insert_local(
+        &mut self,
+        pos: usize,
+        n: u64,
+        append: impl FnOnce(&mut C),
+    ) -> Result<(), Error> {
         let len = self.len();
         self.check_pos(pos, len)?;
         if n == 0 {
@@ -181,13 +196,14 @@ impl<C: Content> Seq<C> {
                 actor: self.actor().clone(),
             });
         }
-        let (left, right) = if pos == 0 {
+        let (left, right, hint) = if pos == 0 {
             (
                 None,
                 self.tree
                     .first()
                     .and_then(|(l, i)| self.tree.span(l, i))
                     .map(|s| s.id_at(0)),
+                None,
             )
         } else {
             let c = self
@@ -206,12 +222,18 @@ impl<C: Content> Seq<C> {
                     .and_then(|(l, i)| self.tree.span(l, i))
                     .map(|s| s.id_at(0))
             };
-            (Some(sp.id_at(c.off)), right)
+            (Some(sp.id_at(c.off)), right, Some(c))
         };
-        self.integrate_insert(actor, start, n, left, right, items, 0..items.units())
-            .ok_or_else(|| {
-                Error::InvalidState(format!("local insert at {pos} failed to integrate"))
-            })
+        let run = NewRun {
+            actor,
+            start,
+            len: n,
+            left,
+            right,
+        };
+        self.integrate_insert(run, hint, append).ok_or_else(|| {
+            Error::InvalidState(format!("local insert at {pos} failed to integrate"))
+        })
     }
 
     /// Deletes `n` visible elements from position `pos`.
@@ -235,7 +257,6 @@ impl<C: Content> Seq<C> {
                 actor: self.actor().clone(),
             });
         }
-        let mut targets = Vec::new();
         let mut rem = n as u64;
         while rem > 0 {
             let c = self
@@ -251,41 +272,43 @@ impl<C: Content> Seq<C> {
                 .tree
                 .delete_at(c, rem)
                 .ok_or(Error::IndexOutOfBounds { index: pos, len })?;
-            push_target(
-                &mut targets,
-                Target {
+            // Each piece joins the same delete run in the log.
+            if let Some(log) = self.logs.get_mut(actor as usize) {
+                log.push_delete(&[Target {
                     actor: id.actor,
                     counter: id.counter,
                     len: m,
                     rev: false,
-                },
-            );
+                }]);
+            }
             rem -= m;
-        }
-        if let Some(log) = self.logs.get_mut(actor as usize) {
-            log.push_delete(&targets);
         }
         Ok(())
     }
 
-    /// Places an insert run by YATA and records it. `None` when the anchors are missing
-    /// (only possible for ops that were not validated).
-    #[allow(clippy::too_many_arguments)]
+    /// Places an insert run by YATA and records it; `hint` is the left origin's cursor
+    /// when the caller has it, `append` adds the run's elements to the actor's content.
+    /// `None` when the anchors are missing (only possible for unvalidated ops).
     fn integrate_insert(
         &mut self,
-        actor: u32,
-        start: u64,
-        len: u64,
-        left: Option<Id>,
-        right: Option<Id>,
-        src: &C,
-        units: Range<usize>,
+        run: NewRun,
+        hint: Option<Cursor>,
+        append: impl FnOnce(&mut C),
     ) -> Option<()> {
-        let name = self.logs.get(actor as usize)?.id.clone();
+        let NewRun {
+            actor,
+            start,
+            len,
+            left,
+            right,
+        } = run;
         // The run goes after `dest` (None: at the very start).
         let (mut dest, mut cur) = match left {
             Some(l) => {
-                let c = self.tree.find_id(l)?;
+                let c = match hint {
+                    Some(c) => c,
+                    None => self.tree.find_id(l)?,
+                };
                 let (leaf, idx) = self.tree.split_after(c)?;
                 let sp = self.tree.span(leaf, idx)?;
                 let next =
@@ -330,7 +353,7 @@ impl<C: Content> Seq<C> {
             let o_right = run.origin_right;
             scanned.push((id, seg, n));
             let moved = if o_left == left {
-                if olog.id < name {
+                if Some(&olog.id) < self.logs.get(actor as usize).map(|l| &l.id) {
                     true
                 } else if o_right == right {
                     break;
@@ -375,7 +398,7 @@ impl<C: Content> Seq<C> {
         self.tree.insert_run(after, actor, start, len);
         let log = self.logs.get_mut(actor as usize)?;
         let unit = log.content.units();
-        log.content.extend_from(src, units);
+        append(&mut log.content);
         log.push_insert(actor, len, left, right, unit);
         Some(())
     }
@@ -539,8 +562,16 @@ impl<C: Content> Seq<C> {
                 if !valid {
                     return None;
                 }
-                let units = 0..content.units();
-                self.integrate_insert(actor, start, len, left, right, &content, units)
+                let run = NewRun {
+                    actor,
+                    start,
+                    len,
+                    left,
+                    right,
+                };
+                self.integrate_insert(run, None, |buf| {
+                    buf.extend_from(&content, 0..content.units())
+                })
             }
             Op::Delete {
                 actor,
@@ -999,8 +1030,10 @@ mod tests {
 
     fn doc() -> Seq<String> {
         let mut s = Seq::new(ActorId::from("a"));
-        s.insert_local(0, &String::from("hello"), 5).unwrap();
-        s.insert_local(2, &String::from("XY"), 2).unwrap();
+        s.insert_local(0, 5, |b: &mut String| b.push_str("hello"))
+            .unwrap();
+        s.insert_local(2, 2, |b: &mut String| b.push_str("XY"))
+            .unwrap();
         s.delete_local(1, 2).unwrap();
         s.check().unwrap();
         s

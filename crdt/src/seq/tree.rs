@@ -380,9 +380,11 @@ impl Tree {
         let prev_joins =
             from == 0 && c.idx > 0 && spans.get(c.idx - 1).is_some_and(|p| p.joins(&dead));
         let next_joins = to == sp.len() && spans.get(c.idx + 1).is_some_and(|x| dead.joins(x));
-        let mut pieces: Vec<Span> = Vec::with_capacity(3);
+        let mut pieces = [sp; 3];
+        let mut np = 0;
         if from > 0 {
-            pieces.push(sp.part(0, from, false));
+            pieces[np] = sp.part(0, from, false);
+            np += 1;
         }
         if prev_joins {
             if let Some(p) = self
@@ -402,12 +404,14 @@ impl Tree {
                 x.len_flag += m as u32;
             }
         } else {
-            pieces.push(dead);
+            pieces[np] = dead;
+            np += 1;
         }
         if to < sp.len() {
-            pieces.push(sp.part(to, sp.len(), false));
+            pieces[np] = sp.part(to, sp.len(), false);
+            np += 1;
         }
-        self.replace(c.leaf, c.idx, &pieces);
+        self.replace(c.leaf, c.idx, pieces.get(..np).unwrap_or(&[]));
         Some((m, true))
     }
 
@@ -445,8 +449,8 @@ impl Tree {
             next: old_next,
         });
         self.add_child_after(parent, leaf, new_leaf, true);
-        self.refresh(leaf);
-        self.refresh(new_leaf);
+        self.recompute_path(leaf);
+        self.recompute_path(new_leaf);
         if idx >= mid {
             (new_leaf, idx - mid)
         } else {
@@ -539,6 +543,35 @@ impl Tree {
         let Some(l) = self.leaves.get(leaf as usize) else {
             return;
         };
+        let new = sum_spans(&l.spans);
+        let mut child = leaf;
+        let mut parent = l.parent;
+        // Set the leaf's slot, then add the same change to every ancestor's slot
+        // (wrapping arithmetic: the change may be negative, the results never are).
+        let mut delta: Option<(u64, u64)> = None;
+        while let Some(p) = self.inners.get_mut(parent as usize) {
+            if let Some(slot) = p.children.iter().position(|&c| c == child) {
+                if let Some(s) = p.sums.get_mut(slot) {
+                    let (draw, dvis) = *delta
+                        .get_or_insert((new.raw.wrapping_sub(s.raw), new.vis.wrapping_sub(s.vis)));
+                    if draw == 0 && dvis == 0 {
+                        return;
+                    }
+                    s.raw = s.raw.wrapping_add(draw);
+                    s.vis = s.vis.wrapping_add(dvis);
+                }
+            }
+            child = parent;
+            parent = p.parent;
+        }
+    }
+
+    /// Recomputes every cached sum on the path from `leaf` to the root (after a split,
+    /// when slots were set directly and a change cannot be propagated as a difference).
+    fn recompute_path(&mut self, leaf: u32) {
+        let Some(l) = self.leaves.get(leaf as usize) else {
+            return;
+        };
         let mut sum = sum_spans(&l.spans);
         let mut child = leaf;
         let mut parent = l.parent;
@@ -567,6 +600,18 @@ impl Tree {
             return;
         };
         let end = start + len;
+        // Fastest path (typing): the new ids follow the actor's highest range.
+        if let Some(mut last) = map.last_entry() {
+            let (k, (l, lf)) = (*last.key(), *last.get());
+            if k + l == start && lf == leaf {
+                last.get_mut().0 += len;
+                return;
+            }
+            if k + l <= start {
+                map.insert(start, (len, leaf));
+                return;
+            }
+        }
         // Fast path: extend the range that ends at `start` when it points to `leaf`.
         if let Some((&s, e)) = map.range_mut(..start).next_back() {
             if s + e.0 == start && e.1 == leaf && map.range(start..end).next().is_none() {
