@@ -123,9 +123,15 @@ fn concurrent(v: &serde_json::Value) {
 }
 
 fn main() {
-    let path = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "../shared/data/traces/automerge-paper.json.gz".to_string());
+    let path = std::env::args().nth(1).unwrap_or_else(|| {
+        let candidates = ["../shared", "../../shared", "/work/shared"]
+            .map(|d| format!("{d}/data/traces/automerge-paper.json.gz"));
+        candidates
+            .iter()
+            .find(|p| std::path::Path::new(p).exists())
+            .unwrap_or(&candidates[0])
+            .clone()
+    });
     let v = read_json(&path);
     if v["kind"].as_str() == Some("concurrent") {
         concurrent(&v);

@@ -674,7 +674,7 @@ impl<C: Content> Seq<C> {
                 } else {
                     let Some(x) = del else { break };
                     let k = have.saturating_sub(x.start - 1).min(x.len);
-                    let targets = skip_targets(&x.targets, k)
+                    let targets = skip_targets(log.targets_of(x), k)
                         .into_iter()
                         .map(|t| (wire(&mut out, t.actor), t.counter, t.len, t.rev))
                         .collect();
@@ -907,7 +907,7 @@ impl<C: Content> Seq<C> {
         }
         let mut dead_log: Vec<Vec<(u64, u64)>> = alloc::vec![Vec::new(); self.logs.len()];
         for log in &self.logs {
-            for t in log.deletes.iter().flat_map(|d| d.targets.iter()) {
+            for t in &log.targets {
                 if let Some(v) = dead_log.get_mut(t.actor as usize) {
                     v.push((t.counter, t.counter + t.len));
                 }
@@ -995,10 +995,8 @@ impl<C: Content> Seq<C> {
             .iter()
             .map(|l| {
                 l.inserts.capacity() * core::mem::size_of::<super::log::InsertRun>()
-                    + l.deletes
-                        .iter()
-                        .map(|d| 48 + d.targets.capacity() * 24)
-                        .sum::<usize>()
+                    + l.deletes.capacity() * core::mem::size_of::<super::log::DeleteRun>()
+                    + l.targets.capacity() * core::mem::size_of::<Target>()
                     + l.content.units()
             })
             .sum();
@@ -1049,7 +1047,7 @@ mod tests {
     #[test]
     fn check_catches_deletes_that_disagree_with_tombstones() {
         let mut s = doc();
-        s.logs[0].deletes[0].targets[0].counter = 4;
+        s.logs[0].targets[0].counter = 4;
         assert!(s.check().is_err());
     }
 

@@ -430,13 +430,20 @@ impl Tree {
         };
         let end = (idx + remove).min(l.spans.len());
         let idx = idx.min(end);
+        // Leaves never hold more than LEAF_CAP + 2 spans before splitting: allocate that
+        // once instead of letting the vector double.
+        let need = l.spans.len() + pieces.len();
+        if need > l.spans.capacity() && need <= LEAF_CAP + 3 {
+            l.spans.reserve_exact(LEAF_CAP + 3 - l.spans.len());
+        }
         l.spans.splice(idx..end, pieces.iter().copied());
         if l.spans.len() <= LEAF_CAP {
             self.refresh(leaf);
             return (leaf, idx);
         }
         let mid = l.spans.len() / 2;
-        let upper: Vec<Span> = l.spans.split_off(mid);
+        let mut upper: Vec<Span> = Vec::with_capacity(LEAF_CAP + 3);
+        upper.extend(l.spans.drain(mid..));
         let old_next = l.next;
         l.next = new_leaf;
         let parent = l.parent;
