@@ -301,11 +301,12 @@ impl Tree {
         let l = self.leaves.get(leaf as usize)?;
         l.spans
             .iter()
-            .position(|s| s.actor == id.actor && s.counter <= id.counter && id.counter < s.end())
-            .map(|idx| Cursor {
+            .enumerate()
+            .find(|(_, s)| s.actor == id.actor && s.counter <= id.counter && id.counter < s.end())
+            .map(|(idx, s)| Cursor {
                 leaf,
                 idx,
-                off: id.counter - l.spans[idx].counter,
+                off: id.counter - s.counter,
             })
     }
 
@@ -380,12 +381,7 @@ impl Tree {
         let prev_joins =
             from == 0 && c.idx > 0 && spans.get(c.idx - 1).is_some_and(|p| p.joins(&dead));
         let next_joins = to == sp.len() && spans.get(c.idx + 1).is_some_and(|x| dead.joins(x));
-        let mut pieces = [sp; 3];
-        let mut np = 0;
-        if from > 0 {
-            pieces[np] = sp.part(0, from, false);
-            np += 1;
-        }
+        let joined = prev_joins || next_joins;
         if prev_joins {
             if let Some(p) = self
                 .leaves
@@ -403,12 +399,17 @@ impl Tree {
                 x.counter = dead.counter;
                 x.len_flag += m as u32;
             }
-        } else {
-            pieces[np] = dead;
-            np += 1;
         }
-        if to < sp.len() {
-            pieces[np] = sp.part(to, sp.len(), false);
+        // The live head, the deleted middle (unless joined to a neighbour), the live tail.
+        let parts = [
+            (from > 0).then(|| sp.part(0, from, false)),
+            (!joined).then_some(dead),
+            (to < sp.len()).then(|| sp.part(to, sp.len(), false)),
+        ];
+        let mut pieces = [sp; 3];
+        let mut np = 0;
+        for (slot, part) in pieces.iter_mut().zip(parts.into_iter().flatten()) {
+            *slot = part;
             np += 1;
         }
         self.replace(c.leaf, c.idx, pieces.get(..np).unwrap_or(&[]));
