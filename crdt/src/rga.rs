@@ -16,7 +16,8 @@ use core::fmt::Debug;
 ///
 /// Equality compares replicated state (integrated ops, element order including deleted
 /// elements, values); the local actor and ops still waiting for dependencies are not part
-/// of it.
+/// of it. Removed elements stay in the history (a peer that has not seen them yet still
+/// needs them), so `T` values are kept after `remove`.
 ///
 /// ```
 /// use crdt_kit::prelude::*;
@@ -31,7 +32,7 @@ use core::fmt::Debug;
 /// assert_eq!(alice, bob);
 /// assert_eq!(alice.to_vec(), vec!["bread", "milk", "eggs"]);
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Rga<T: Clone + PartialEq + Debug> {
     pub(crate) core: Seq<Vec<T>>,
 }
@@ -141,6 +142,17 @@ impl<T: Clone + PartialEq + Debug> Rga<T> {
     /// agreement). Meant for tests; O(n log n).
     pub fn check_invariants(&self) -> Result<(), Error> {
         self.core.check()
+    }
+}
+
+impl<T: Clone + PartialEq + Debug> Debug for Rga<T> {
+    /// The actor, the elements and the number of pending ops (not the internal structure).
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Rga")
+            .field("actor", self.actor())
+            .field("items", &self.to_vec())
+            .field("pending", &self.pending_len())
+            .finish()
     }
 }
 

@@ -274,3 +274,19 @@ fn backspacing_is_one_reversed_run_and_trims_correctly() {
     assert_eq!(c, a);
     c.check_invariants().unwrap();
 }
+
+#[test]
+fn debug_shows_the_value_not_the_internals() {
+    let mut t = TextCrdt::new("a");
+    t.insert_str(0, "hi").unwrap();
+    assert_eq!(
+        format!("{t:?}"),
+        r#"TextCrdt { actor: "a", text: "hi", pending: 0 }"#
+    );
+    let mut r = Rga::new("b");
+    r.insert_at(0, 1u8).unwrap();
+    assert_eq!(
+        format!("{r:?}"),
+        r#"Rga { actor: "b", items: [1], pending: 0 }"#
+    );
+}
