@@ -350,7 +350,7 @@ impl<C: Content> Seq<C> {
                 }
             }
             let o_left = run.origin_left_of(sp.actor, id.counter);
-            let o_right = run.origin_right;
+            let o_right = run.origin_right();
             scanned.push((id, seg, n));
             let moved = if o_left == left {
                 if Some(&olog.id) < self.logs.get(actor as usize).map(|l| &l.id) {
@@ -654,14 +654,14 @@ impl<C: Content> Seq<C> {
                             counter: start - 1,
                         })
                     } else {
-                        r.origin_left
+                        r.origin_left()
                     };
                     let from = log.content.skip(r.content, k);
                     let to = log.content.skip(from, r.len - k);
                     out.content.extend_from(&log.content, from..to);
                     let left = left.map(|id| (wire(&mut out, id.actor), id.counter));
                     let right = r
-                        .origin_right
+                        .origin_right()
                         .map(|id| (wire(&mut out, id.actor), id.counter));
                     out.ops.push(WireOp::Insert {
                         actor: wa,
@@ -960,12 +960,12 @@ impl<C: Content> Seq<C> {
                     actor,
                     counter: r.end() - 1,
                 });
-                if let Some(ol) = r.origin_left {
+                if let Some(ol) = r.origin_left() {
                     if at(ol).is_none() || at(ol) >= first {
                         return bad("an insert run is not after its left origin");
                     }
                 }
-                if let Some(or) = r.origin_right {
+                if let Some(or) = r.origin_right() {
                     if at(or).is_none() || at(or) <= last {
                         return bad("an insert run is not before its right origin");
                     }
@@ -1054,10 +1054,10 @@ mod tests {
     #[test]
     fn check_catches_an_order_that_breaks_origins() {
         let mut s = doc();
-        s.logs[0].inserts[1].origin_right = Some(Id {
+        s.logs[0].inserts[1].set_origin_right(Some(Id {
             actor: 0,
             counter: 1,
-        });
+        }));
         assert!(s.check().is_err());
     }
 

@@ -23,22 +23,49 @@ use alloc::vec::Vec;
 pub(crate) struct InsertRun {
     pub start: u64,
     pub len: u64,
-    /// The element left of the first element when it was inserted (None: document start).
-    pub origin_left: Option<Id>,
-    /// The element right of the run when it was inserted (None: document end).
-    pub origin_right: Option<Id>,
+    /// The element left of the first element when it was inserted ([`NO_ID`]: the
+    /// document start). Stored without an `Option` tag: 16 bytes instead of 24.
+    left: Id,
+    /// The element right of the run when it was inserted ([`NO_ID`]: the document end).
+    right: Id,
     /// Unit offset of the first element in the actor's content buffer.
     pub content: usize,
 }
 
+/// "No element" in a packed origin (no actor has index `u32::MAX`).
+const NO_ID: Id = Id {
+    actor: u32::MAX,
+    counter: 0,
+};
+
+fn pack(id: Option<Id>) -> Id {
+    id.unwrap_or(NO_ID)
+}
+
+fn unpack(id: Id) -> Option<Id> {
+    (id != NO_ID).then_some(id)
+}
+
 impl InsertRun {
+    /// The left origin of the run's first element (None: the document start).
+    pub fn origin_left(&self) -> Option<Id> {
+        unpack(self.left)
+    }
+    /// The right origin of the run (None: the document end).
+    pub fn origin_right(&self) -> Option<Id> {
+        unpack(self.right)
+    }
+    #[cfg(test)]
+    pub fn set_origin_right(&mut self, id: Option<Id>) {
+        self.right = pack(id);
+    }
     pub fn end(&self) -> u64 {
         self.start + self.len
     }
     /// The left origin of the element with counter `c` of this run.
     pub fn origin_left_of(&self, actor: u32, c: u64) -> Option<Id> {
         if c == self.start {
-            self.origin_left
+            self.origin_left()
         } else {
             Some(Id {
                 actor,
@@ -130,7 +157,7 @@ impl<C: Content> ActorLog<C> {
                         actor,
                         counter: start - 1,
                     })
-                && origin_right == last.origin_right
+                && origin_right == last.origin_right()
             {
                 last.len += len;
                 return;
@@ -139,8 +166,8 @@ impl<C: Content> ActorLog<C> {
         self.inserts.push(InsertRun {
             start,
             len,
-            origin_left,
-            origin_right,
+            left: pack(origin_left),
+            right: pack(origin_right),
             content: unit,
         });
     }
@@ -207,7 +234,7 @@ impl<C: Content> ActorLog<C> {
                         return bad("insert run empty or content out of order");
                     }
                     units = self.content.skip(units, r.len);
-                    for o in [r.origin_left, r.origin_right].into_iter().flatten() {
+                    for o in [r.origin_left(), r.origin_right()].into_iter().flatten() {
                         if o.counter == 0 || o.counter > max_of(o.actor) {
                             return bad("origin is not an integrated id");
                         }
