@@ -37,7 +37,23 @@ pub struct Rga<T: Clone + PartialEq + Debug> {
     pub(crate) core: Seq<Vec<T>>,
 }
 
-/// The ops of an [`Rga`] that a peer lacks (see [`DeltaCrdt`]).
+/// The ops of an [`Rga`] that a peer lacks (see [`DeltaCrdt`]): insert runs with their
+/// origins and elements, delete runs with their target id ranges. Safe to apply late,
+/// twice or out of order (ops wait until the ops they depend on arrive).
+///
+/// ```
+/// use crdt_kit::prelude::*;
+/// use crdt_kit::RgaDelta;
+///
+/// let mut a = Rga::new("a");
+/// a.insert_all(0, vec![1, 2, 3]).unwrap();
+/// let mut b = Rga::new("b");
+/// let delta: RgaDelta<i32> = a.delta_since(&b.summary());
+/// b.apply_delta(&delta);
+/// b.apply_delta(&delta); // twice: no change
+/// assert_eq!(b.to_vec(), vec![1, 2, 3]);
+/// assert!(a.delta(&b).is_empty());
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(

@@ -37,7 +37,29 @@ pub struct TextCrdt {
     pub(crate) core: Seq<String>,
 }
 
-/// The ops of a [`TextCrdt`] that a peer lacks (see [`DeltaCrdt`]).
+/// The ops of a [`TextCrdt`] that a peer lacks (see [`DeltaCrdt`]): insert runs with their
+/// origins and text, delete runs with their target id ranges. Safe to apply late, twice
+/// or out of order (ops wait until the ops they depend on arrive).
+///
+/// ```
+/// use crdt_kit::prelude::*;
+/// use crdt_kit::TextDelta;
+///
+/// let mut a = TextCrdt::new("a");
+/// a.insert_str(0, "hello").unwrap();
+/// let b0 = TextCrdt::new("b");
+/// let first: TextDelta = a.delta(&b0);
+/// let mut seen = b0.clone();
+/// seen.apply_delta(&first);
+/// a.insert_str(5, " world").unwrap();
+/// let second = a.delta(&seen);
+///
+/// let mut b = b0;
+/// b.apply_delta(&second); // arrives first: waits for "hello"
+/// assert_eq!(b.to_string(), "");
+/// b.apply_delta(&first);
+/// assert_eq!(b.to_string(), "hello world");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(transparent))]
