@@ -290,3 +290,25 @@ fn debug_shows_the_value_not_the_internals() {
         r#"Rga { actor: "b", items: [1], pending: 0 }"#
     );
 }
+
+#[test]
+fn concurrent_backward_typing_does_not_interleave() {
+    for base in ["", "12", "hello"] {
+        let mut a = TextCrdt::new("a");
+        a.insert_str(0, base).unwrap();
+        let mut b = a.fork("b");
+        let at = base.len() / 2;
+        // Each types a word backwards: every char goes in front of the previous one.
+        for c in ['c', 'b', 'a'] {
+            a.insert(at, c).unwrap();
+        }
+        for c in ['z', 'y', 'x'] {
+            b.insert(at, c).unwrap();
+        }
+        sync(&mut a, &mut b);
+        let got = a.to_string();
+        let one = format!("{}abcxyz{}", &base[..at], &base[at..]);
+        let two = format!("{}xyzabc{}", &base[..at], &base[at..]);
+        assert!(got == one || got == two, "interleaved: {got:?}");
+    }
+}
