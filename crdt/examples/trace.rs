@@ -140,7 +140,11 @@ fn main() {
     let txns = v["txns"].as_array().expect("txns");
     let patches: Vec<Patch> = txns.iter().flat_map(patches_of).collect();
     let end = v["endContent"].as_str().expect("endContent").to_string();
-    for round in 0..5 {
+    let rounds: usize = std::env::var("TRACE_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    for round in 0..rounds {
         let base = LIVE.load(Ordering::Relaxed);
         PEAK.store(base, Ordering::Relaxed);
         let start = Instant::now();
@@ -162,7 +166,7 @@ fn main() {
             peak as f64 / 1e6,
             doc.len()
         );
-        if round == 4 {
+        if round + 1 == rounds {
             doc.check_invariants().expect("invariants");
             #[cfg(feature = "serde")]
             {

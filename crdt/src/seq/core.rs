@@ -208,7 +208,7 @@ impl<C: Content> Seq<C> {
         } else {
             let c = self
                 .tree
-                .find_visible(pos as u64 - 1)
+                .find_visible_near(pos as u64 - 1)
                 .ok_or(Error::IndexOutOfBounds { index: pos, len })?;
             let sp = self
                 .tree
@@ -261,7 +261,7 @@ impl<C: Content> Seq<C> {
         while rem > 0 {
             let c = self
                 .tree
-                .find_visible(pos as u64)
+                .find_visible_near(pos as u64)
                 .ok_or(Error::IndexOutOfBounds { index: pos, len })?;
             let sp = self
                 .tree

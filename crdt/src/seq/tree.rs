@@ -145,6 +145,9 @@ pub(crate) struct Tree {
     height: u32,
     /// Per actor: counter start -> (length, leaf).
     index: Vec<BTreeMap<u64, (u64, u32)>>,
+    /// The leaf of the last local edit and the visible position of its first element:
+    /// lets the next edit nearby skip the descent. Cleared when any other leaf changes.
+    hint: Option<(u32, u64)>,
 }
 
 impl Default for Tree {
@@ -159,6 +162,7 @@ impl Default for Tree {
             root: 0,
             height: 0,
             index: Vec::new(),
+            hint: None,
         }
     }
 }
@@ -291,6 +295,38 @@ impl Tree {
         None
     }
 
+    /// Like [`Tree::find_visible`], trying the leaf of the previous call first.
+    pub fn find_visible_near(&mut self, pos: u64) -> Option<Cursor> {
+        if let Some((leaf, start)) = self.hint {
+            if pos >= start {
+                let mut rest = pos - start;
+                let spans = self
+                    .leaves
+                    .get(leaf as usize)
+                    .map_or(&[][..], |l| &l.spans[..]);
+                for (idx, sp) in spans.iter().enumerate() {
+                    let v = sp.visible_len();
+                    if rest < v {
+                        return Some(Cursor {
+                            leaf,
+                            idx,
+                            off: rest,
+                        });
+                    }
+                    rest -= v;
+                }
+            }
+        }
+        let c = self.find_visible(pos)?;
+        let before: u64 = self
+            .leaves
+            .get(c.leaf as usize)
+            .and_then(|l| l.spans.get(..c.idx))
+            .map_or(0, |s| s.iter().map(Span::visible_len).sum());
+        self.hint = Some((c.leaf, pos - before - c.off));
+        Some(c)
+    }
+
     /// The element with id `id`, through the index.
     pub fn find_id(&self, id: Id) -> Option<Cursor> {
         let map = self.index.get(id.actor as usize)?;
@@ -354,7 +390,7 @@ impl Tree {
                     if prev.joins(&new) {
                         prev.len_flag += new.len_flag;
                         self.index_set(new.actor, new.counter, new.len(), leaf);
-                        self.refresh(leaf);
+                        self.refresh_by(leaf, new.len(), new.visible_len());
                         return (leaf, idx);
                     }
                 }
@@ -390,6 +426,7 @@ impl Tree {
             {
                 p.len_flag += m as u32;
             }
+            self.refresh_by(c.leaf, m, 0);
         } else if next_joins {
             if let Some(x) = self
                 .leaves
@@ -399,6 +436,7 @@ impl Tree {
                 x.counter = dead.counter;
                 x.len_flag += m as u32;
             }
+            self.refresh_by(c.leaf, m, 0);
         }
         // The live head, the deleted middle (unless joined to a neighbour), the live tail.
         let parts = [
@@ -431,6 +469,8 @@ impl Tree {
         };
         let end = (idx + remove).min(l.spans.len());
         let idx = idx.min(end);
+        let removed = l.spans.get(idx..end).map_or(Sum::default(), sum_spans);
+        let added = sum_spans(pieces);
         // Leaves never hold more than LEAF_CAP + 2 spans before splitting: allocate that
         // once instead of letting the vector double.
         let need = l.spans.len() + pieces.len();
@@ -439,7 +479,9 @@ impl Tree {
         }
         l.spans.splice(idx..end, pieces.iter().copied());
         if l.spans.len() <= LEAF_CAP {
-            self.refresh(leaf);
+            let draw = added.raw.wrapping_sub(removed.raw);
+            let dvis = added.vis.wrapping_sub(removed.vis);
+            self.refresh_by(leaf, draw, dvis);
             return (leaf, idx);
         }
         let mid = l.spans.len() / 2;
@@ -546,25 +588,23 @@ impl Tree {
         self.add_child_after(grand, parent, sibling, false);
     }
 
-    /// Recomputes the cached sums on the path from `leaf` to the root.
-    fn refresh(&mut self, leaf: u32) {
+    /// Adds a change of `leaf`'s sums (`draw`, `dvis`, wrapping: they may be negative) to
+    /// every cached sum on its path to the root.
+    fn refresh_by(&mut self, leaf: u32, draw: u64, dvis: u64) {
+        if draw == 0 && dvis == 0 {
+            return;
+        }
+        if self.hint.is_some_and(|(h, _)| h != leaf) {
+            self.hint = None;
+        }
         let Some(l) = self.leaves.get(leaf as usize) else {
             return;
         };
-        let new = sum_spans(&l.spans);
         let mut child = leaf;
         let mut parent = l.parent;
-        // Set the leaf's slot, then add the same change to every ancestor's slot
-        // (wrapping arithmetic: the change may be negative, the results never are).
-        let mut delta: Option<(u64, u64)> = None;
         while let Some(p) = self.inners.get_mut(parent as usize) {
             if let Some(slot) = p.children.iter().position(|&c| c == child) {
                 if let Some(s) = p.sums.get_mut(slot) {
-                    let (draw, dvis) = *delta
-                        .get_or_insert((new.raw.wrapping_sub(s.raw), new.vis.wrapping_sub(s.vis)));
-                    if draw == 0 && dvis == 0 {
-                        return;
-                    }
                     s.raw = s.raw.wrapping_add(draw);
                     s.vis = s.vis.wrapping_add(dvis);
                 }
@@ -577,6 +617,7 @@ impl Tree {
     /// Recomputes every cached sum on the path from `leaf` to the root (after a split,
     /// when slots were set directly and a change cannot be propagated as a difference).
     fn recompute_path(&mut self, leaf: u32) {
+        self.hint = None;
         let Some(l) = self.leaves.get(leaf as usize) else {
             return;
         };
