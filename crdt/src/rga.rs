@@ -16,8 +16,11 @@ use core::fmt::Debug;
 ///
 /// Equality compares replicated state (integrated ops, element order including deleted
 /// elements, values); the local actor and ops still waiting for dependencies are not part
-/// of it. Removed elements stay in the history (a peer that has not seen them yet still
-/// needs them), so `T` values are kept after `remove`.
+/// of it, nor of [`DeltaCrdt::summary`] (a version vector of integrated ops); they are
+/// kept (and encoded) and integrate as soon as the ops they depend on arrive.
+///
+/// Removed elements stay in the history (a peer that has not seen them yet still needs
+/// them), so `T` values are kept after `remove`.
 ///
 /// ```
 /// use crdt_kit::prelude::*;

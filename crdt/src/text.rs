@@ -16,8 +16,11 @@ use core::fmt;
 ///
 /// Equality compares replicated state (integrated ops, character order including deleted
 /// characters, text); the local actor and ops still waiting for dependencies are not
-/// part of it. Deleted characters stay in the history as tombstones (a peer that has not
-/// seen them yet still needs them); they cost one tree run per deleted range.
+/// part of it, nor of [`DeltaCrdt::summary`] (a version vector of integrated ops); they
+/// are kept (and encoded) and integrate as soon as the ops they depend on arrive.
+///
+/// Deleted characters stay in the history as tombstones (a peer that has not seen them
+/// yet still needs them); they cost one tree run per deleted range.
 ///
 /// ```
 /// use crdt_kit::prelude::*;
