@@ -97,13 +97,24 @@ impl<C: Content> Seq<C> {
         let mut queue = ops;
         queue.reverse();
         while let Some(op) = queue.pop() {
-            let Some(op) = self.trim(op) else {
+            let have = self.max_of(op.actor());
+            let known = op
+                .start()
+                .checked_add(op.len())
+                .is_none_or(|end| end <= have + 1);
+            if known {
                 continue;
-            };
+            }
+            // Dependencies are those of the whole op, even when part of it is already
+            // known: an honest op's known part had the same ones, and a parked op then
+            // waits for the same ids whatever else arrives (and after re-decoding).
             if let Some(dep) = self.missing_dep(&op) {
                 self.pending.entry(dep).or_default().push(op);
                 continue;
             }
+            let Some(op) = self.trim(op) else {
+                continue;
+            };
             let actor = op.actor();
             let before = self.max_of(actor);
             if self.integrate(op).is_none() {
@@ -147,7 +158,7 @@ impl<C: Content> Seq<C> {
                         .into_iter()
                         .flatten()
                         .all(|id| self.is_insert_id(id));
-                if !valid {
+                if !valid || !self.origins_in_order(left, right) {
                     return None;
                 }
                 let run = NewRun {
@@ -391,6 +402,16 @@ impl<C: Content> Seq<C> {
             }
         }
         (ops, bad)
+    }
+
+    /// True unless both origins are given and the right one is not after the left one
+    /// (no honest replica makes such an op: its origins were neighbours, in this order).
+    fn origins_in_order(&self, left: Option<Id>, right: Option<Id>) -> bool {
+        let (Some(l), Some(r)) = (left, right) else {
+            return true;
+        };
+        let at = |id| self.tree.find_id(id).and_then(|c| self.tree.position(c));
+        matches!((at(l), at(r)), (Some(a), Some(b)) if a < b)
     }
 
     /// Applies a delta; returns the number of rejected ops.

@@ -340,6 +340,21 @@ impl Tree {
             })
     }
 
+    /// The position of the element at `c` counting every id (tombstones included).
+    pub fn position(&self, c: Cursor) -> Option<u64> {
+        let l = self.leaves.get(c.leaf as usize)?;
+        let mut pos = c.off + l.spans.get(..c.idx)?.iter().map(Span::len).sum::<u64>();
+        let mut child = c.leaf;
+        let mut parent = l.parent;
+        while let Some(p) = self.inners.get(parent as usize) {
+            let slot = p.children.iter().position(|&x| x == child)?;
+            pos += p.sums.get(..slot)?.iter().map(|s| s.raw).sum::<u64>();
+            child = parent;
+            parent = p.parent;
+        }
+        Some(pos)
+    }
+
     /// Makes sure a span ends right after `c.off` (splitting it) and returns the
     /// `(leaf, idx)` of the span that now ends with that element.
     pub fn split_after(&mut self, c: Cursor) -> Option<(u32, usize)> {
