@@ -16,7 +16,11 @@ use core::fmt::Debug;
 ///
 /// Equality compares replicated state (integrated ops, element order including deleted
 /// elements, values); the local actor and ops still waiting for dependencies are not part
-/// of it.
+/// of it, nor of [`DeltaCrdt::summary`] (a version vector of integrated ops); they are
+/// kept (and encoded) and integrate as soon as the ops they depend on arrive.
+///
+/// Removed elements stay in the history (a peer that has not seen them yet still needs
+/// them), so `T` values are kept after `remove`.
 ///
 /// ```
 /// use crdt_kit::prelude::*;
@@ -31,12 +35,28 @@ use core::fmt::Debug;
 /// assert_eq!(alice, bob);
 /// assert_eq!(alice.to_vec(), vec!["bread", "milk", "eggs"]);
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Rga<T: Clone + PartialEq + Debug> {
     pub(crate) core: Seq<Vec<T>>,
 }
 
-/// The ops of an [`Rga`] that a peer lacks (see [`DeltaCrdt`]).
+/// The ops of an [`Rga`] that a peer lacks (see [`DeltaCrdt`]): insert runs with their
+/// origins and elements, delete runs with their target id ranges. Safe to apply late,
+/// twice or out of order (ops wait until the ops they depend on arrive).
+///
+/// ```
+/// use crdt_kit::prelude::*;
+/// use crdt_kit::RgaDelta;
+///
+/// let mut a = Rga::new("a");
+/// a.insert_all(0, vec![1, 2, 3]).unwrap();
+/// let mut b = Rga::new("b");
+/// let delta: RgaDelta<i32> = a.delta_since(&b.summary());
+/// b.apply_delta(&delta);
+/// b.apply_delta(&delta); // twice: no change
+/// assert_eq!(b.to_vec(), vec![1, 2, 3]);
+/// assert!(a.delta(&b).is_empty());
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(
@@ -80,13 +100,13 @@ impl<T: Clone + PartialEq + Debug> Rga<T> {
 
     /// Inserts `value` at position `index` (`0..=len`).
     pub fn insert_at(&mut self, index: usize, value: T) -> Result<(), Error> {
-        self.core.insert_local(index, &alloc::vec![value], 1)
+        self.core.insert_local(index, 1, |buf| buf.push(value))
     }
 
     /// Inserts all `values` at position `index` as one op run.
     pub fn insert_all(&mut self, index: usize, values: Vec<T>) -> Result<(), Error> {
         let n = values.len() as u64;
-        self.core.insert_local(index, &values, n)
+        self.core.insert_local(index, n, |buf| buf.extend(values))
     }
 
     /// Removes and returns the element at `index`.
@@ -141,6 +161,17 @@ impl<T: Clone + PartialEq + Debug> Rga<T> {
     /// agreement). Meant for tests; O(n log n).
     pub fn check_invariants(&self) -> Result<(), Error> {
         self.core.check()
+    }
+}
+
+impl<T: Clone + PartialEq + Debug> Debug for Rga<T> {
+    /// The actor, the elements and the number of pending ops (not the internal structure).
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Rga")
+            .field("actor", self.actor())
+            .field("items", &self.to_vec())
+            .field("pending", &self.pending_len())
+            .finish()
     }
 }
 

@@ -16,7 +16,11 @@ use core::fmt;
 ///
 /// Equality compares replicated state (integrated ops, character order including deleted
 /// characters, text); the local actor and ops still waiting for dependencies are not
-/// part of it.
+/// part of it, nor of [`DeltaCrdt::summary`] (a version vector of integrated ops); they
+/// are kept (and encoded) and integrate as soon as the ops they depend on arrive.
+///
+/// Deleted characters stay in the history as tombstones (a peer that has not seen them
+/// yet still needs them); they cost one tree run per deleted range.
 ///
 /// ```
 /// use crdt_kit::prelude::*;
@@ -31,12 +35,34 @@ use core::fmt;
 /// assert_eq!(a.to_string(), "Hello, world!");
 /// assert_eq!(a, b);
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TextCrdt {
     pub(crate) core: Seq<String>,
 }
 
-/// The ops of a [`TextCrdt`] that a peer lacks (see [`DeltaCrdt`]).
+/// The ops of a [`TextCrdt`] that a peer lacks (see [`DeltaCrdt`]): insert runs with their
+/// origins and text, delete runs with their target id ranges. Safe to apply late, twice
+/// or out of order (ops wait until the ops they depend on arrive).
+///
+/// ```
+/// use crdt_kit::prelude::*;
+/// use crdt_kit::TextDelta;
+///
+/// let mut a = TextCrdt::new("a");
+/// a.insert_str(0, "hello").unwrap();
+/// let b0 = TextCrdt::new("b");
+/// let first: TextDelta = a.delta(&b0);
+/// let mut seen = b0.clone();
+/// seen.apply_delta(&first);
+/// a.insert_str(5, " world").unwrap();
+/// let second = a.delta(&seen);
+///
+/// let mut b = b0;
+/// b.apply_delta(&second); // arrives first: waits for "hello"
+/// assert_eq!(b.to_string(), "");
+/// b.apply_delta(&first);
+/// assert_eq!(b.to_string(), "hello world");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(transparent))]
@@ -73,15 +99,13 @@ impl TextCrdt {
 
     /// Inserts `ch` at char position `index` (`0..=len`).
     pub fn insert(&mut self, index: usize, ch: char) -> Result<(), Error> {
-        let mut s = String::new();
-        s.push(ch);
-        self.core.insert_local(index, &s, 1)
+        self.core.insert_local(index, 1, |buf| buf.push(ch))
     }
 
     /// Inserts `text` at char position `index` as one op run.
     pub fn insert_str(&mut self, index: usize, text: &str) -> Result<(), Error> {
         let n = text.chars().count() as u64;
-        self.core.insert_local(index, &String::from(text), n)
+        self.core.insert_local(index, n, |buf| buf.push_str(text))
     }
 
     /// Removes and returns the char at `index`.
@@ -146,6 +170,17 @@ impl TextCrdt {
     /// Rough heap usage in bytes and number of runs in the tree (for benchmarks).
     pub fn memory_stats(&self) -> (usize, usize) {
         (self.core.heap_bytes(), self.core.span_count())
+    }
+}
+
+impl fmt::Debug for TextCrdt {
+    /// The actor, the text and the number of pending ops (not the internal structure).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TextCrdt")
+            .field("actor", self.actor())
+            .field("text", &alloc::string::ToString::to_string(self))
+            .field("pending", &self.pending_len())
+            .finish()
     }
 }
 

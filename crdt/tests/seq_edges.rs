@@ -274,3 +274,41 @@ fn backspacing_is_one_reversed_run_and_trims_correctly() {
     assert_eq!(c, a);
     c.check_invariants().unwrap();
 }
+
+#[test]
+fn debug_shows_the_value_not_the_internals() {
+    let mut t = TextCrdt::new("a");
+    t.insert_str(0, "hi").unwrap();
+    assert_eq!(
+        format!("{t:?}"),
+        r#"TextCrdt { actor: "a", text: "hi", pending: 0 }"#
+    );
+    let mut r = Rga::new("b");
+    r.insert_at(0, 1u8).unwrap();
+    assert_eq!(
+        format!("{r:?}"),
+        r#"Rga { actor: "b", items: [1], pending: 0 }"#
+    );
+}
+
+#[test]
+fn concurrent_backward_typing_does_not_interleave() {
+    for base in ["", "12", "hello"] {
+        let mut a = TextCrdt::new("a");
+        a.insert_str(0, base).unwrap();
+        let mut b = a.fork("b");
+        let at = base.len() / 2;
+        // Each types a word backwards: every char goes in front of the previous one.
+        for c in ['c', 'b', 'a'] {
+            a.insert(at, c).unwrap();
+        }
+        for c in ['z', 'y', 'x'] {
+            b.insert(at, c).unwrap();
+        }
+        sync(&mut a, &mut b);
+        let got = a.to_string();
+        let one = format!("{}abcxyz{}", &base[..at], &base[at..]);
+        let two = format!("{}xyzabc{}", &base[..at], &base[at..]);
+        assert!(got == one || got == two, "interleaved: {got:?}");
+    }
+}

@@ -199,3 +199,147 @@ fn encoding_stores_runs_not_chars() {
     let bytes = encode(&t);
     assert!(bytes.len() < 10_100, "{} bytes", bytes.len());
 }
+
+/// Mirrors of the delta wire form, to build structurally valid but semantically hostile
+/// deltas (origins that are delete ids or unknown, targets past the end, gaps, repeats).
+#[derive(serde::Serialize, Clone, Debug)]
+enum WireOp {
+    Insert {
+        actor: u32,
+        start: u64,
+        len: u64,
+        left: Option<(u32, u64)>,
+        right: Option<(u32, u64)>,
+    },
+    Delete {
+        actor: u32,
+        start: u64,
+        len: u64,
+        targets: Vec<(u32, u64, u64, bool)>,
+    },
+}
+
+#[derive(serde::Serialize)]
+struct WireDelta {
+    actors: Vec<String>,
+    ops: Vec<WireOp>,
+    content: String,
+}
+
+fn wire_op() -> impl Strategy<Value = WireOp> {
+    let id = (0u32..3, 1u64..8);
+    prop_oneof![
+        (
+            0u32..3,
+            1u64..8,
+            1u64..4,
+            prop::option::of(id.clone()),
+            prop::option::of(id.clone())
+        )
+            .prop_map(|(actor, start, len, left, right)| WireOp::Insert {
+                actor,
+                start,
+                len,
+                left,
+                right
+            }),
+        (
+            0u32..3,
+            1u64..8,
+            prop::collection::vec((0u32..3, 1u64..8, 1u64..3, any::<bool>()), 1..3)
+        )
+            .prop_map(|(actor, start, targets)| WireOp::Delete {
+                actor,
+                start,
+                len: targets.iter().map(|t| t.2).sum(),
+                targets,
+            }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(common::config())]
+
+    #[test]
+    fn hostile_but_well_formed_deltas_keep_invariants(ops in prop::collection::vec(wire_op(), 1..8), seed_ops in 0usize..4) {
+        let inserted: u64 = ops.iter().map(|op| match op { WireOp::Insert { len, .. } => *len, _ => 0 }).sum();
+        let content: String = (0..inserted).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+        let wire = WireDelta { actors: vec!["a".into(), "b".into(), "x".into()], ops, content };
+        let delta: TextDelta = decode(&encode(&wire)).unwrap();
+        // A replica where "a" and "b" already have some history.
+        let mut doc = TextCrdt::new("a");
+        doc.insert_str(0, "hello").unwrap();
+        let mut other = doc.fork("b");
+        for k in 0..seed_ops {
+            other.insert(k, 'z').unwrap();
+            doc.remove(0).unwrap();
+        }
+        doc.merge(&other);
+        for target in [&mut doc, &mut TextCrdt::new("y")] {
+            target.apply_delta(&delta);
+            target.check_invariants().map_err(|e| TestCaseError::fail(e.to_string()))?;
+            target.apply_delta(&delta);
+            target.check_invariants().map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let back: TextCrdt = decode(&encode(&*target)).unwrap();
+            prop_assert_eq!(&back, &*target);
+            let _ = target.to_string();
+        }
+        let mut fresh = TextCrdt::new("q");
+        fresh.merge(&doc);
+        fresh.check_invariants().map_err(|e| TestCaseError::fail(e.to_string()))?;
+    }
+}
+
+fn wire_text_delta(ops: Vec<WireOp>) -> TextDelta {
+    let inserted: u64 = ops
+        .iter()
+        .map(|op| match op {
+            WireOp::Insert { len, .. } => *len,
+            _ => 0,
+        })
+        .sum();
+    let content: String = "x".repeat(inserted as usize);
+    let wire = WireDelta {
+        actors: vec!["a".into(), "b".into()],
+        ops,
+        content,
+    };
+    decode(&encode(&wire)).unwrap()
+}
+
+#[test]
+fn an_insert_whose_right_origin_precedes_its_left_origin_is_rejected() {
+    let mut doc = TextCrdt::new("a");
+    doc.insert_str(0, "hello").unwrap();
+    // "b" claims to have typed between 'o' (a5) and 'h' (a1): impossible.
+    let bad = wire_text_delta(vec![WireOp::Insert {
+        actor: 1,
+        start: 1,
+        len: 1,
+        left: Some((0, 5)),
+        right: Some((0, 1)),
+    }]);
+    doc.apply_delta(&bad);
+    assert_eq!(doc.to_string(), "hello");
+    assert_eq!(doc.summary().get("b"), 0);
+    doc.check_invariants().unwrap();
+}
+
+#[test]
+fn an_op_that_depends_on_its_own_future_waits_forever_and_round_trips() {
+    let mut doc = TextCrdt::new("a");
+    doc.insert_str(0, "hi").unwrap();
+    let bad = wire_text_delta(vec![WireOp::Insert {
+        actor: 1,
+        start: 1,
+        len: 2,
+        left: Some((1, 2)),
+        right: None,
+    }]);
+    doc.apply_delta(&bad);
+    assert_eq!(doc.pending_len(), 1);
+    let back: TextCrdt = decode(&encode(&doc)).unwrap();
+    assert_eq!(back, doc);
+    assert_eq!(back.pending_len(), 1);
+    back.check_invariants().unwrap();
+}

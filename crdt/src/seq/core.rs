@@ -12,15 +12,14 @@
 //!
 //! Dependencies of an op: the same actor's previous counter, its origins, its delete
 //! targets. An op that lacks one waits in `pending`, keyed by the first missing id, and is
-//! retried when that id is integrated.
+//! retried when that id is integrated (`sync.rs`). Invariants: `check.rs`.
 //!
 //! Equality and summary cover integrated ops only: pending ops are not yet part of the
 //! replicated state (they are kept, encoded with the state, and integrate as soon as their
 //! dependencies arrive). The local actor is not replicated state either.
 
 use super::content::Content;
-use super::delta::{Delta, WireId, WireOp};
-use super::log::{push_target, skip_targets, ActorLog, Target};
+use super::log::{ActorLog, Target};
 use super::tree::{Cursor, Id, Tree};
 use crate::{ActorId, Error, VersionVector};
 use alloc::collections::BTreeMap;
@@ -48,33 +47,42 @@ pub(crate) enum Op<C> {
 }
 
 impl<C> Op<C> {
-    fn actor(&self) -> u32 {
+    pub(super) fn actor(&self) -> u32 {
         match self {
             Op::Insert { actor, .. } | Op::Delete { actor, .. } => *actor,
         }
     }
-    fn start(&self) -> u64 {
+    pub(super) fn start(&self) -> u64 {
         match self {
             Op::Insert { start, .. } | Op::Delete { start, .. } => *start,
         }
     }
-    fn len(&self) -> u64 {
+    pub(super) fn len(&self) -> u64 {
         match self {
             Op::Insert { len, .. } | Op::Delete { len, .. } => *len,
         }
     }
 }
 
+/// An insert run to integrate: counters `start..start + len` of `actor`.
+pub(super) struct NewRun {
+    pub actor: u32,
+    pub start: u64,
+    pub len: u64,
+    pub left: Option<Id>,
+    pub right: Option<Id>,
+}
+
 /// The sequence core.
 #[derive(Clone, Debug)]
 pub(crate) struct Seq<C> {
-    logs: Vec<ActorLog<C>>,
-    actor_ix: BTreeMap<ActorId, u32>,
-    local: u32,
-    local_id: ActorId,
-    tree: Tree,
+    pub(super) logs: Vec<ActorLog<C>>,
+    pub(super) actor_ix: BTreeMap<ActorId, u32>,
+    pub(super) local: u32,
+    pub(super) local_id: ActorId,
+    pub(super) tree: Tree,
     /// Ops waiting for a dependency, keyed by the first missing id.
-    pending: BTreeMap<Id, Vec<Op<C>>>,
+    pub(super) pending: BTreeMap<Id, Vec<Op<C>>>,
 }
 
 impl<C: Content> Seq<C> {
@@ -104,7 +112,7 @@ impl<C: Content> Seq<C> {
         &self.local_id
     }
 
-    fn intern(&mut self, actor: &ActorId) -> u32 {
+    pub(super) fn intern(&mut self, actor: &ActorId) -> u32 {
         if let Some(&i) = self.actor_ix.get(actor) {
             return i;
         }
@@ -114,7 +122,7 @@ impl<C: Content> Seq<C> {
         i
     }
 
-    fn max_of(&self, actor: u32) -> u64 {
+    pub(super) fn max_of(&self, actor: u32) -> u64 {
         self.logs.get(actor as usize).map_or(0, |l| l.max)
     }
 
@@ -167,8 +175,14 @@ impl<C: Content> Seq<C> {
         Ok(())
     }
 
-    /// Inserts the elements of `items` (`n` of them) at visible position `pos`.
-    pub fn insert_local(&mut self, pos: usize, items: &C, n: u64) -> Result<(), Error> {
+    /// Inserts `n` elements at visible position `pos`; `append` adds them to the local
+    /// actor's content buffer.
+    pub fn insert_local(
+        &mut self,
+        pos: usize,
+        n: u64,
+        append: impl FnOnce(&mut C),
+    ) -> Result<(), Error> {
         let len = self.len();
         self.check_pos(pos, len)?;
         if n == 0 {
@@ -181,18 +195,19 @@ impl<C: Content> Seq<C> {
                 actor: self.actor().clone(),
             });
         }
-        let (left, right) = if pos == 0 {
+        let (left, right, hint) = if pos == 0 {
             (
                 None,
                 self.tree
                     .first()
                     .and_then(|(l, i)| self.tree.span(l, i))
                     .map(|s| s.id_at(0)),
+                None,
             )
         } else {
             let c = self
                 .tree
-                .find_visible(pos as u64 - 1)
+                .find_visible_near(pos as u64 - 1)
                 .ok_or(Error::IndexOutOfBounds { index: pos, len })?;
             let sp = self
                 .tree
@@ -206,12 +221,18 @@ impl<C: Content> Seq<C> {
                     .and_then(|(l, i)| self.tree.span(l, i))
                     .map(|s| s.id_at(0))
             };
-            (Some(sp.id_at(c.off)), right)
+            (Some(sp.id_at(c.off)), right, Some(c))
         };
-        self.integrate_insert(actor, start, n, left, right, items, 0..items.units())
-            .ok_or_else(|| {
-                Error::InvalidState(format!("local insert at {pos} failed to integrate"))
-            })
+        let run = NewRun {
+            actor,
+            start,
+            len: n,
+            left,
+            right,
+        };
+        self.integrate_insert(run, hint, append).ok_or_else(|| {
+            Error::InvalidState(format!("local insert at {pos} failed to integrate"))
+        })
     }
 
     /// Deletes `n` visible elements from position `pos`.
@@ -235,12 +256,11 @@ impl<C: Content> Seq<C> {
                 actor: self.actor().clone(),
             });
         }
-        let mut targets = Vec::new();
         let mut rem = n as u64;
         while rem > 0 {
             let c = self
                 .tree
-                .find_visible(pos as u64)
+                .find_visible_near(pos as u64)
                 .ok_or(Error::IndexOutOfBounds { index: pos, len })?;
             let sp = self
                 .tree
@@ -251,41 +271,43 @@ impl<C: Content> Seq<C> {
                 .tree
                 .delete_at(c, rem)
                 .ok_or(Error::IndexOutOfBounds { index: pos, len })?;
-            push_target(
-                &mut targets,
-                Target {
+            // Each piece joins the same delete run in the log.
+            if let Some(log) = self.logs.get_mut(actor as usize) {
+                log.push_delete(&[Target {
                     actor: id.actor,
                     counter: id.counter,
                     len: m,
                     rev: false,
-                },
-            );
+                }]);
+            }
             rem -= m;
-        }
-        if let Some(log) = self.logs.get_mut(actor as usize) {
-            log.push_delete(&targets);
         }
         Ok(())
     }
 
-    /// Places an insert run by YATA and records it. `None` when the anchors are missing
-    /// (only possible for ops that were not validated).
-    #[allow(clippy::too_many_arguments)]
-    fn integrate_insert(
+    /// Places an insert run by YATA and records it; `hint` is the left origin's cursor
+    /// when the caller has it, `append` adds the run's elements to the actor's content.
+    /// `None` when the anchors are missing (only possible for unvalidated ops).
+    pub(super) fn integrate_insert(
         &mut self,
-        actor: u32,
-        start: u64,
-        len: u64,
-        left: Option<Id>,
-        right: Option<Id>,
-        src: &C,
-        units: Range<usize>,
+        run: NewRun,
+        hint: Option<Cursor>,
+        append: impl FnOnce(&mut C),
     ) -> Option<()> {
-        let name = self.logs.get(actor as usize)?.id.clone();
+        let NewRun {
+            actor,
+            start,
+            len,
+            left,
+            right,
+        } = run;
         // The run goes after `dest` (None: at the very start).
         let (mut dest, mut cur) = match left {
             Some(l) => {
-                let c = self.tree.find_id(l)?;
+                let c = match hint {
+                    Some(c) => c,
+                    None => self.tree.find_id(l)?,
+                };
                 let (leaf, idx) = self.tree.split_after(c)?;
                 let sp = self.tree.span(leaf, idx)?;
                 let next =
@@ -327,10 +349,10 @@ impl<C: Content> Seq<C> {
                 }
             }
             let o_left = run.origin_left_of(sp.actor, id.counter);
-            let o_right = run.origin_right;
+            let o_right = run.origin_right();
             scanned.push((id, seg, n));
             let moved = if o_left == left {
-                if olog.id < name {
+                if Some(&olog.id) < self.logs.get(actor as usize).map(|l| &l.id) {
                     true
                 } else if o_right == right {
                     break;
@@ -375,13 +397,13 @@ impl<C: Content> Seq<C> {
         self.tree.insert_run(after, actor, start, len);
         let log = self.logs.get_mut(actor as usize)?;
         let unit = log.content.units();
-        log.content.extend_from(src, units);
+        append(&mut log.content);
         log.push_insert(actor, len, left, right, unit);
         Some(())
     }
 
     /// The ids `actor, counter..counter + len` are all inserted (not delete) ids.
-    fn are_insert_ids(&self, t: &Target) -> bool {
+    pub(super) fn are_insert_ids(&self, t: &Target) -> bool {
         let Some(log) = self.logs.get(t.actor as usize) else {
             return false;
         };
@@ -396,7 +418,7 @@ impl<C: Content> Seq<C> {
         true
     }
 
-    fn is_insert_id(&self, id: Id) -> bool {
+    pub(super) fn is_insert_id(&self, id: Id) -> bool {
         self.are_insert_ids(&Target {
             actor: id.actor,
             counter: id.counter,
@@ -405,397 +427,13 @@ impl<C: Content> Seq<C> {
         })
     }
 
-    /// The first dependency of `op` not yet integrated.
-    fn missing_dep(&self, op: &Op<C>) -> Option<Id> {
-        let (actor, start) = (op.actor(), op.start());
-        if self.max_of(actor) + 1 < start {
-            return Some(Id {
-                actor,
-                counter: start - 1,
-            });
-        }
-        let covered = |id: Id| id.counter <= self.max_of(id.actor);
-        match op {
-            Op::Insert { left, right, .. } => [left, right]
-                .into_iter()
-                .flatten()
-                .find(|id| !covered(**id))
-                .copied(),
-            Op::Delete { targets, .. } => targets
-                .iter()
-                .map(|t| Id {
-                    actor: t.actor,
-                    counter: t.counter + t.len - 1,
-                })
-                .find(|id| !covered(*id)),
-        }
-    }
-
-    /// Drops the part of `op` this replica already has; `None` when it has all of it.
-    fn trim(&self, op: Op<C>) -> Option<Op<C>> {
-        let have = self.max_of(op.actor());
-        let end = op.start().checked_add(op.len())?;
-        if end <= have + 1 {
-            return None;
-        }
-        if op.start() > have {
-            return Some(op);
-        }
-        let k = have + 1 - op.start();
-        Some(match op {
-            Op::Insert {
-                actor,
-                len,
-                right,
-                content,
-                ..
-            } => {
-                let from = content.skip(0, k);
-                let mut rest = C::default();
-                rest.extend_from(&content, from..content.units());
-                Op::Insert {
-                    actor,
-                    start: have + 1,
-                    len: len - k,
-                    left: Some(Id {
-                        actor,
-                        counter: have,
-                    }),
-                    right,
-                    content: rest,
-                }
-            }
-            Op::Delete {
-                actor,
-                len,
-                targets,
-                ..
-            } => Op::Delete {
-                actor,
-                start: have + 1,
-                len: len - k,
-                targets: skip_targets(&targets, k),
-            },
-        })
-    }
-
-    /// Integrates ops (any order, duplicates allowed), buffering those whose dependencies
-    /// are missing. Returns how many ops were rejected as invalid.
-    pub fn apply_ops(&mut self, ops: Vec<Op<C>>) -> usize {
-        let mut rejected = 0;
-        let mut queue = ops;
-        queue.reverse();
-        while let Some(op) = queue.pop() {
-            let Some(op) = self.trim(op) else {
-                continue;
-            };
-            if let Some(dep) = self.missing_dep(&op) {
-                self.pending.entry(dep).or_default().push(op);
-                continue;
-            }
-            let actor = op.actor();
-            let before = self.max_of(actor);
-            if self.integrate(op).is_none() {
-                rejected += 1;
-                continue;
-            }
-            let after = self.max_of(actor);
-            let lo = Id {
-                actor,
-                counter: before + 1,
-            };
-            let hi = Id {
-                actor,
-                counter: after,
-            };
-            let woken: Vec<Id> = self.pending.range(lo..=hi).map(|(k, _)| *k).collect();
-            for k in woken {
-                if let Some(ops) = self.pending.remove(&k) {
-                    queue.extend(ops);
-                }
-            }
-        }
-        rejected
-    }
-
-    /// Integrates one op whose dependencies are present, after validating it.
-    fn integrate(&mut self, op: Op<C>) -> Option<()> {
-        match op {
-            Op::Insert {
-                actor,
-                start,
-                len,
-                left,
-                right,
-                content,
-            } => {
-                let valid = len > 0
-                    && content.count() == len
-                    && start.checked_add(len).is_some()
-                    && [left, right]
-                        .into_iter()
-                        .flatten()
-                        .all(|id| self.is_insert_id(id));
-                if !valid {
-                    return None;
-                }
-                let units = 0..content.units();
-                self.integrate_insert(actor, start, len, left, right, &content, units)
-            }
-            Op::Delete {
-                actor,
-                len,
-                targets,
-                ..
-            } => {
-                let sum = targets.iter().try_fold(0u64, |s, t| s.checked_add(t.len));
-                if len == 0
-                    || sum != Some(len)
-                    || !targets.iter().all(|t| t.len > 0 && self.are_insert_ids(t))
-                {
-                    return None;
-                }
-                for t in &targets {
-                    let (mut c, mut rem) = (t.counter, t.len);
-                    while rem > 0 {
-                        let cur = self.tree.find_id(Id {
-                            actor: t.actor,
-                            counter: c,
-                        })?;
-                        let (m, _) = self.tree.delete_at(cur, rem)?;
-                        c += m;
-                        rem -= m;
-                    }
-                }
-                self.logs.get_mut(actor as usize)?.push_delete(&targets);
-                Some(())
-            }
-        }
-    }
-
     /// The integrated version vector.
     pub fn summary(&self) -> VersionVector {
         self.logs.iter().map(|l| (l.id.clone(), l.max)).collect()
     }
 
-    /// Every integrated op that a replica with version vector `vv` lacks.
-    pub fn delta_since(&self, vv: &VersionVector) -> Delta<C> {
-        let mut out = Delta::default();
-        let mut map: Vec<Option<u32>> = alloc::vec![None; self.logs.len()];
-        let mut wire = |out: &mut Delta<C>, actor: u32| -> u32 {
-            if let Some(Some(i)) = map.get(actor as usize) {
-                return *i;
-            }
-            let i = out.actors.len() as u32;
-            if let (Some(slot), Some(log)) =
-                (map.get_mut(actor as usize), self.logs.get(actor as usize))
-            {
-                *slot = Some(i);
-                out.actors.push(log.id.clone());
-            }
-            i
-        };
-        for (a, log) in self.logs.iter().enumerate() {
-            let actor = a as u32;
-            let have = vv.get(log.id.as_str());
-            if have >= log.max {
-                continue;
-            }
-            let wa = wire(&mut out, actor);
-            let mut i = log.inserts.partition_point(|r| r.end() <= have + 1);
-            let mut d = log.deletes.partition_point(|r| r.end() <= have + 1);
-            loop {
-                let ins = log.inserts.get(i);
-                let del = log.deletes.get(d);
-                let take_insert = match (ins, del) {
-                    (Some(r), Some(x)) => r.start < x.start,
-                    (Some(_), None) => true,
-                    (None, Some(_)) => false,
-                    (None, None) => break,
-                };
-                if take_insert {
-                    let Some(r) = ins else { break };
-                    let k = have.saturating_sub(r.start - 1).min(r.len);
-                    let start = r.start + k;
-                    let left = if k > 0 {
-                        Some(Id {
-                            actor,
-                            counter: start - 1,
-                        })
-                    } else {
-                        r.origin_left
-                    };
-                    let from = log.content.skip(r.content, k);
-                    let to = log.content.skip(from, r.len - k);
-                    out.content.extend_from(&log.content, from..to);
-                    let left = left.map(|id| (wire(&mut out, id.actor), id.counter));
-                    let right = r
-                        .origin_right
-                        .map(|id| (wire(&mut out, id.actor), id.counter));
-                    out.ops.push(WireOp::Insert {
-                        actor: wa,
-                        start,
-                        len: r.len - k,
-                        left,
-                        right,
-                    });
-                    i += 1;
-                } else {
-                    let Some(x) = del else { break };
-                    let k = have.saturating_sub(x.start - 1).min(x.len);
-                    let targets = skip_targets(&x.targets, k)
-                        .into_iter()
-                        .map(|t| (wire(&mut out, t.actor), t.counter, t.len, t.rev))
-                        .collect();
-                    out.ops.push(WireOp::Delete {
-                        actor: wa,
-                        start: x.start + k,
-                        len: x.len - k,
-                        targets,
-                    });
-                    d += 1;
-                }
-            }
-        }
-        out
-    }
-
-    /// The pending ops, as a delta (to encode them with the state).
-    #[cfg(feature = "serde")]
-    pub fn pending_delta(&self) -> Delta<C> {
-        let mut out: Delta<C> = Delta {
-            actors: self.logs.iter().map(|l| l.id.clone()).collect(),
-            ..Delta::default()
-        };
-        for op in self.pending.values().flatten() {
-            match op {
-                Op::Insert {
-                    actor,
-                    start,
-                    len,
-                    left,
-                    right,
-                    content,
-                } => {
-                    out.content.extend_from(content, 0..content.units());
-                    out.ops.push(WireOp::Insert {
-                        actor: *actor,
-                        start: *start,
-                        len: *len,
-                        left: left.map(|i| (i.actor, i.counter)),
-                        right: right.map(|i| (i.actor, i.counter)),
-                    });
-                }
-                Op::Delete {
-                    actor,
-                    start,
-                    len,
-                    targets,
-                } => out.ops.push(WireOp::Delete {
-                    actor: *actor,
-                    start: *start,
-                    len: *len,
-                    targets: targets
-                        .iter()
-                        .map(|t| (t.actor, t.counter, t.len, t.rev))
-                        .collect(),
-                }),
-            }
-        }
-        out
-    }
-
-    /// Converts a (structurally valid) delta into local ops; ops that do not fit the
-    /// delta's own structure are dropped and counted.
-    fn ops_of(&mut self, delta: &Delta<C>) -> (Vec<Op<C>>, usize) {
-        let actors: Vec<u32> = delta.actors.iter().map(|a| self.intern(a)).collect();
-        let local = |wa: u32| actors.get(wa as usize).copied();
-        let id = |w: &WireId| {
-            local(w.0).map(|actor| Id {
-                actor,
-                counter: w.1,
-            })
-        };
-        let mut ops = Vec::with_capacity(delta.ops.len());
-        let mut bad = 0;
-        let mut unit = 0usize;
-        for op in &delta.ops {
-            match op {
-                WireOp::Insert {
-                    actor,
-                    start,
-                    len,
-                    left,
-                    right,
-                } => {
-                    let to = delta.content.skip(unit, *len);
-                    let mut content = C::default();
-                    content.extend_from(&delta.content, unit..to);
-                    unit = to;
-                    let l = left.as_ref().map(id);
-                    let r = right.as_ref().map(id);
-                    let dangling = matches!(l, Some(None)) || matches!(r, Some(None));
-                    match local(*actor) {
-                        Some(actor) if !dangling => ops.push(Op::Insert {
-                            actor,
-                            start: *start,
-                            len: *len,
-                            left: l.flatten(),
-                            right: r.flatten(),
-                            content,
-                        }),
-                        _ => bad += 1,
-                    }
-                }
-                WireOp::Delete {
-                    actor,
-                    start,
-                    len,
-                    targets,
-                } => {
-                    let ts: Option<Vec<Target>> = targets
-                        .iter()
-                        .map(|&(a, c, l, rev)| {
-                            local(a).map(|actor| Target {
-                                actor,
-                                counter: c,
-                                len: l,
-                                rev,
-                            })
-                        })
-                        .collect();
-                    match (local(*actor), ts) {
-                        (Some(actor), Some(targets)) => ops.push(Op::Delete {
-                            actor,
-                            start: *start,
-                            len: *len,
-                            targets,
-                        }),
-                        _ => bad += 1,
-                    }
-                }
-            }
-        }
-        (ops, bad)
-    }
-
-    /// Applies a delta; returns the number of rejected ops.
-    pub fn apply_delta(&mut self, delta: &Delta<C>) -> usize {
-        if delta.validate().is_err() {
-            return delta.ops.len().max(1);
-        }
-        let (ops, bad) = self.ops_of(delta);
-        bad + self.apply_ops(ops)
-    }
-
-    /// Applies `other`'s ops that this replica lacks.
-    pub fn merge(&mut self, other: &Self) {
-        let delta = other.delta_since(&self.summary());
-        self.apply_delta(&delta);
-    }
-
     /// All ids in document order as maximal runs `(actor, counter, len, deleted)`.
-    fn runs(&self) -> Vec<(&ActorId, u64, u64, bool)> {
+    pub(super) fn runs(&self) -> Vec<(&ActorId, u64, u64, bool)> {
         let mut out: Vec<(&ActorId, u64, u64, bool)> = Vec::new();
         for sp in self.tree.spans() {
             let Some(log) = self.logs.get(sp.actor as usize) else {
@@ -835,128 +473,6 @@ impl<C: Content> Seq<C> {
             && self.elems().eq(other.elems())
     }
 
-    /// Checks every invariant of the tree, the logs and their agreement.
-    pub fn check(&self) -> Result<(), Error> {
-        let bad = |why: &str| Err(Error::InvalidState(format!("sequence: {why}")));
-        self.tree.check()?;
-        if self.logs.get(self.local as usize).map(|l| &l.id) != Some(&self.local_id) {
-            return bad("local actor missing from the actor table");
-        }
-        if self.actor_ix.len() != self.logs.len() {
-            return bad("actor table and index differ");
-        }
-        for (i, log) in self.logs.iter().enumerate() {
-            if self.actor_ix.get(&log.id) != Some(&(i as u32)) {
-                return bad("actor index points to the wrong log");
-            }
-            log.check(&|a| self.max_of(a))?;
-        }
-        let in_tree = self.tree.ids_per_actor();
-        for (i, log) in self.logs.iter().enumerate() {
-            if in_tree.get(i).copied().unwrap_or(0) != log.inserted() {
-                return bad("tree does not hold exactly the inserted ids");
-            }
-        }
-        // Every span lies within insert runs; deleted spans are exactly the delete targets.
-        let mut dead_tree: Vec<Vec<(u64, u64)>> = alloc::vec![Vec::new(); self.logs.len()];
-        for sp in self.tree.spans() {
-            if !self.are_insert_ids(&Target {
-                actor: sp.actor,
-                counter: sp.counter,
-                len: sp.len(),
-                rev: false,
-            }) {
-                return bad("tree holds an id that is not an inserted id");
-            }
-            if sp.deleted() {
-                if let Some(v) = dead_tree.get_mut(sp.actor as usize) {
-                    v.push((sp.counter, sp.end()));
-                }
-            }
-        }
-        let mut dead_log: Vec<Vec<(u64, u64)>> = alloc::vec![Vec::new(); self.logs.len()];
-        for log in &self.logs {
-            for t in log.deletes.iter().flat_map(|d| d.targets.iter()) {
-                if let Some(v) = dead_log.get_mut(t.actor as usize) {
-                    v.push((t.counter, t.counter + t.len));
-                }
-            }
-        }
-        for (a, b) in dead_tree.iter_mut().zip(dead_log.iter_mut()) {
-            if union(a) != union(b) {
-                return bad("deleted elements differ from the delete ops' targets");
-            }
-        }
-        self.check_order()?;
-        for k in self.pending.keys() {
-            if k.counter <= self.max_of(k.actor) {
-                return bad("a pending op waits for an id that is integrated");
-            }
-        }
-        Ok(())
-    }
-
-    /// Checks that the document order respects every insert's origins: the left origin
-    /// comes before the run, the right origin after it, and a run's elements are in
-    /// counter order.
-    fn check_order(&self) -> Result<(), Error> {
-        let bad = |why: &str| Err(Error::InvalidState(format!("sequence order: {why}")));
-        // Per actor: span start counter -> (length, position counting tombstones).
-        let mut starts: Vec<BTreeMap<u64, (u64, u64)>> =
-            alloc::vec![BTreeMap::new(); self.logs.len()];
-        let mut raw = 0u64;
-        for sp in self.tree.spans() {
-            if let Some(m) = starts.get_mut(sp.actor as usize) {
-                m.insert(sp.counter, (sp.len(), raw));
-            }
-            raw += sp.len();
-        }
-        let at = |id: Id| -> Option<u64> {
-            let (&s, &(l, p)) = starts
-                .get(id.actor as usize)?
-                .range(..=id.counter)
-                .next_back()?;
-            (id.counter < s + l).then_some(p + (id.counter - s))
-        };
-        for (a, log) in self.logs.iter().enumerate() {
-            let actor = a as u32;
-            for r in &log.inserts {
-                let first = at(Id {
-                    actor,
-                    counter: r.start,
-                });
-                let last = at(Id {
-                    actor,
-                    counter: r.end() - 1,
-                });
-                if let Some(ol) = r.origin_left {
-                    if at(ol).is_none() || at(ol) >= first {
-                        return bad("an insert run is not after its left origin");
-                    }
-                }
-                if let Some(or) = r.origin_right {
-                    if at(or).is_none() || at(or) <= last {
-                        return bad("an insert run is not before its right origin");
-                    }
-                }
-                let inner = starts
-                    .get(a)
-                    .into_iter()
-                    .flat_map(|m| m.range(r.start + 1..r.end()));
-                for (&c, _) in inner {
-                    if at(Id {
-                        actor,
-                        counter: c - 1,
-                    }) >= at(Id { actor, counter: c })
-                    {
-                        return bad("a run's elements are out of counter order");
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
     /// Heap bytes, roughly (tree, index, logs).
     pub fn heap_bytes(&self) -> usize {
         let logs: usize = self
@@ -964,10 +480,8 @@ impl<C: Content> Seq<C> {
             .iter()
             .map(|l| {
                 l.inserts.capacity() * core::mem::size_of::<super::log::InsertRun>()
-                    + l.deletes
-                        .iter()
-                        .map(|d| 48 + d.targets.capacity() * 24)
-                        .sum::<usize>()
+                    + l.deletes.capacity() * core::mem::size_of::<super::log::DeleteRun>()
+                    + l.targets.capacity() * core::mem::size_of::<Target>()
                     + l.content.units()
             })
             .sum();
@@ -978,16 +492,4 @@ impl<C: Content> Seq<C> {
     pub fn span_count(&self) -> usize {
         self.tree.span_count()
     }
-}
-
-fn union(v: &mut [(u64, u64)]) -> Vec<(u64, u64)> {
-    v.sort_unstable();
-    let mut out: Vec<(u64, u64)> = Vec::new();
-    for &(s, e) in v.iter() {
-        match out.last_mut() {
-            Some(last) if s <= last.1 => last.1 = last.1.max(e),
-            _ => out.push((s, e)),
-        }
-    }
-    out
 }

@@ -23,22 +23,49 @@ use alloc::vec::Vec;
 pub(crate) struct InsertRun {
     pub start: u64,
     pub len: u64,
-    /// The element left of the first element when it was inserted (None: document start).
-    pub origin_left: Option<Id>,
-    /// The element right of the run when it was inserted (None: document end).
-    pub origin_right: Option<Id>,
+    /// The element left of the first element when it was inserted ([`NO_ID`]: the
+    /// document start). Stored without an `Option` tag: 16 bytes instead of 24.
+    left: Id,
+    /// The element right of the run when it was inserted ([`NO_ID`]: the document end).
+    right: Id,
     /// Unit offset of the first element in the actor's content buffer.
     pub content: usize,
 }
 
+/// "No element" in a packed origin (no actor has index `u32::MAX`).
+const NO_ID: Id = Id {
+    actor: u32::MAX,
+    counter: 0,
+};
+
+fn pack(id: Option<Id>) -> Id {
+    id.unwrap_or(NO_ID)
+}
+
+fn unpack(id: Id) -> Option<Id> {
+    (id != NO_ID).then_some(id)
+}
+
 impl InsertRun {
+    /// The left origin of the run's first element (None: the document start).
+    pub fn origin_left(&self) -> Option<Id> {
+        unpack(self.left)
+    }
+    /// The right origin of the run (None: the document end).
+    pub fn origin_right(&self) -> Option<Id> {
+        unpack(self.right)
+    }
+    #[cfg(test)]
+    pub fn set_origin_right(&mut self, id: Option<Id>) {
+        self.right = pack(id);
+    }
     pub fn end(&self) -> u64 {
         self.start + self.len
     }
     /// The left origin of the element with counter `c` of this run.
     pub fn origin_left_of(&self, actor: u32, c: u64) -> Option<Id> {
         if c == self.start {
-            self.origin_left
+            self.origin_left()
         } else {
             Some(Id {
                 actor,
@@ -59,11 +86,13 @@ pub(crate) struct Target {
 }
 
 /// A run of deleted elements: counters `start..start + len`, one per target element.
+/// Its targets are `ActorLog::targets[targets.start..targets.end]` (one shared vector
+/// per actor, so a delete run costs no allocation of its own).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct DeleteRun {
     pub start: u64,
     pub len: u64,
-    pub targets: Vec<Target>,
+    pub targets: core::ops::Range<usize>,
 }
 
 impl DeleteRun {
@@ -80,6 +109,8 @@ pub(crate) struct ActorLog<C> {
     pub max: u64,
     pub inserts: Vec<InsertRun>,
     pub deletes: Vec<DeleteRun>,
+    /// The target ranges of all delete runs, in run order.
+    pub targets: Vec<Target>,
     pub content: C,
 }
 
@@ -90,6 +121,7 @@ impl<C: Content> ActorLog<C> {
             max: 0,
             inserts: Vec::new(),
             deletes: Vec::new(),
+            targets: Vec::new(),
             content: C::default(),
         }
     }
@@ -125,7 +157,7 @@ impl<C: Content> ActorLog<C> {
                         actor,
                         counter: start - 1,
                     })
-                && origin_right == last.origin_right
+                && origin_right == last.origin_right()
             {
                 last.len += len;
                 return;
@@ -134,8 +166,8 @@ impl<C: Content> ActorLog<C> {
         self.inserts.push(InsertRun {
             start,
             len,
-            origin_left,
-            origin_right,
+            left: pack(origin_left),
+            right: pack(origin_right),
             content: unit,
         });
     }
@@ -148,26 +180,37 @@ impl<C: Content> ActorLog<C> {
         }
         let start = self.max + 1;
         self.max += len;
-        let run = match self.deletes.last_mut() {
-            Some(last) if last.end() == start => {
+        let mut rest = targets;
+        match self.deletes.last_mut() {
+            Some(last) if last.end() == start && last.targets.end == self.targets.len() => {
                 last.len += len;
-                last
             }
             _ => {
+                // A new run: its first target must not join the previous run's last one.
+                let first = self.targets.len();
+                if let Some((t, more)) = targets.split_first() {
+                    self.targets.push(*t);
+                    rest = more;
+                }
                 self.deletes.push(DeleteRun {
                     start,
                     len,
-                    targets: Vec::new(),
+                    targets: first..first,
                 });
-                match self.deletes.last_mut() {
-                    Some(r) => r,
-                    None => return,
-                }
             }
-        };
-        for t in targets {
-            push_target(&mut run.targets, *t);
         }
+        for t in rest {
+            push_target(&mut self.targets, *t);
+        }
+        let end = self.targets.len();
+        if let Some(last) = self.deletes.last_mut() {
+            last.targets.end = end;
+        }
+    }
+
+    /// The target ranges of a delete run.
+    pub fn targets_of(&self, run: &DeleteRun) -> &[Target] {
+        self.targets.get(run.targets.clone()).unwrap_or(&[])
     }
 
     /// Checks the log's own invariants. `max_of` gives each actor's integrated maximum,
@@ -181,6 +224,7 @@ impl<C: Content> ActorLog<C> {
         };
         let (mut i, mut d, mut next) = (0usize, 0usize, 1u64);
         let mut units = 0usize;
+        let mut next_target = 0usize;
         loop {
             let ins = self.inserts.get(i);
             let del = self.deletes.get(d);
@@ -190,7 +234,7 @@ impl<C: Content> ActorLog<C> {
                         return bad("insert run empty or content out of order");
                     }
                     units = self.content.skip(units, r.len);
-                    for o in [r.origin_left, r.origin_right].into_iter().flatten() {
+                    for o in [r.origin_left(), r.origin_right()].into_iter().flatten() {
                         if o.counter == 0 || o.counter > max_of(o.actor) {
                             return bad("origin is not an integrated id");
                         }
@@ -199,11 +243,15 @@ impl<C: Content> ActorLog<C> {
                     i += 1;
                 }
                 (_, Some(r)) if r.start == next => {
-                    let sum: u64 = r.targets.iter().map(|t| t.len).sum();
+                    if r.targets.start != next_target || r.targets.end < r.targets.start {
+                        return bad("delete runs do not own consecutive target ranges");
+                    }
+                    next_target = r.targets.end;
+                    let sum: u64 = self.targets_of(r).iter().map(|t| t.len).sum();
                     if r.len == 0 || sum != r.len {
                         return bad("delete run length differs from its targets");
                     }
-                    for t in &r.targets {
+                    for t in self.targets_of(r) {
                         if t.len == 0 || t.counter == 0 || t.counter + t.len - 1 > max_of(t.actor) {
                             return bad("delete target is not an integrated id");
                         }
@@ -217,6 +265,9 @@ impl<C: Content> ActorLog<C> {
         }
         if next != self.max + 1 {
             return bad("runs do not end at the integrated maximum");
+        }
+        if next_target != self.targets.len() {
+            return bad("target ranges not owned by any delete run");
         }
         if units != self.content.units() {
             return bad("content buffer holds more than the insert runs");

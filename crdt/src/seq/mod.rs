@@ -4,10 +4,14 @@
 //! See `README.md` in this folder for the algorithm (YATA), a worked example and a map
 //! of files.
 
+mod check;
 #[cfg(feature = "serde")]
 mod codec;
 pub(crate) mod content;
 pub(crate) mod core;
 pub(crate) mod delta;
+mod index;
 pub(crate) mod log;
+mod sync;
 pub(crate) mod tree;
+mod tree_check;

@@ -11,21 +11,20 @@
 //! remote operation finds its anchor in O(log n) without scanning the document. Leaf
 //! splits re-point the moved ranges.
 //!
-//! Invariants (checked by [`Tree::check`]): every inner slot caches its child's sums;
+//! Invariants (checked by `Tree::check` in `tree_check.rs`): every inner slot caches its
+//! child's sums;
 //! parent and `next` links agree with the tree shape; all leaves are at one depth; no span
 //! is empty; every id appears once; the index points every id to its leaf. Leaf 0 is
 //! always the leftmost leaf (splits move the upper half to a new leaf).
 
-use crate::Error;
-use alloc::collections::BTreeMap;
-use alloc::format;
+use super::index::IdIndex;
 use alloc::vec;
 use alloc::vec::Vec;
 
 /// Maximum spans per leaf before it splits.
-const LEAF_CAP: usize = 32;
+pub(super) const LEAF_CAP: usize = 32;
 /// Maximum children per inner node before it splits.
-const INNER_CAP: usize = 32;
+pub(super) const INNER_CAP: usize = 32;
 /// "No node".
 pub(crate) const NIL: u32 = u32::MAX;
 /// The deleted flag, stored in the top bit of a span's length.
@@ -112,19 +111,19 @@ impl Sum {
 }
 
 #[derive(Clone, Debug)]
-struct Leaf {
-    spans: Vec<Span>,
-    parent: u32,
-    next: u32,
+pub(super) struct Leaf {
+    pub spans: Vec<Span>,
+    pub parent: u32,
+    pub next: u32,
 }
 
 #[derive(Clone, Debug)]
-struct Inner {
-    children: Vec<u32>,
-    sums: Vec<Sum>,
-    parent: u32,
+pub(super) struct Inner {
+    pub children: Vec<u32>,
+    pub sums: Vec<Sum>,
+    pub parent: u32,
     /// The children are leaves (this node is just above the leaves).
-    leaf_children: bool,
+    pub leaf_children: bool,
 }
 
 /// A position in the tree: leaf, span index in the leaf, offset in the span.
@@ -138,13 +137,15 @@ pub(crate) struct Cursor {
 /// The B-tree of spans and the id index.
 #[derive(Clone, Debug)]
 pub(crate) struct Tree {
-    leaves: Vec<Leaf>,
-    inners: Vec<Inner>,
+    pub(super) leaves: Vec<Leaf>,
+    pub(super) inners: Vec<Inner>,
     /// The root: a leaf when `height == 0`, an inner node otherwise.
-    root: u32,
-    height: u32,
-    /// Per actor: counter start -> (length, leaf).
-    index: Vec<BTreeMap<u64, (u64, u32)>>,
+    pub(super) root: u32,
+    pub(super) height: u32,
+    pub(super) index: IdIndex,
+    /// The leaf of the last local edit and the visible position of its first element:
+    /// lets the next edit nearby skip the descent. Cleared when any other leaf changes.
+    hint: Option<(u32, u64)>,
 }
 
 impl Default for Tree {
@@ -158,12 +159,13 @@ impl Default for Tree {
             inners: Vec::new(),
             root: 0,
             height: 0,
-            index: Vec::new(),
+            index: IdIndex::default(),
+            hint: None,
         }
     }
 }
 
-fn sum_spans(spans: &[Span]) -> Sum {
+pub(super) fn sum_spans(spans: &[Span]) -> Sum {
     spans.iter().fold(Sum::default(), |s, sp| Sum {
         raw: s.raw + sp.len(),
         vis: s.vis + sp.visible_len(),
@@ -210,7 +212,7 @@ impl Tree {
             .iter()
             .map(|n| n.children.capacity() * 4 + n.sums.capacity() * 16 + 64)
             .sum();
-        let index: usize = self.index.iter().map(|m| m.len() * 40).sum();
+        let index = self.index.heap_bytes();
         leaves + inners + index
     }
 
@@ -291,22 +293,66 @@ impl Tree {
         None
     }
 
+    /// Like [`Tree::find_visible`], trying the leaf of the previous call first.
+    pub fn find_visible_near(&mut self, pos: u64) -> Option<Cursor> {
+        if let Some((leaf, start)) = self.hint {
+            if pos >= start {
+                let mut rest = pos - start;
+                let spans = self
+                    .leaves
+                    .get(leaf as usize)
+                    .map_or(&[][..], |l| &l.spans[..]);
+                for (idx, sp) in spans.iter().enumerate() {
+                    let v = sp.visible_len();
+                    if rest < v {
+                        return Some(Cursor {
+                            leaf,
+                            idx,
+                            off: rest,
+                        });
+                    }
+                    rest -= v;
+                }
+            }
+        }
+        let c = self.find_visible(pos)?;
+        let before: u64 = self
+            .leaves
+            .get(c.leaf as usize)
+            .and_then(|l| l.spans.get(..c.idx))
+            .map_or(0, |s| s.iter().map(Span::visible_len).sum());
+        self.hint = Some((c.leaf, pos - before - c.off));
+        Some(c)
+    }
+
     /// The element with id `id`, through the index.
     pub fn find_id(&self, id: Id) -> Option<Cursor> {
-        let map = self.index.get(id.actor as usize)?;
-        let (&start, &(len, leaf)) = map.range(..=id.counter).next_back()?;
-        if id.counter >= start + len {
-            return None;
-        }
+        let leaf = self.index.leaf_of(id)?;
         let l = self.leaves.get(leaf as usize)?;
         l.spans
             .iter()
-            .position(|s| s.actor == id.actor && s.counter <= id.counter && id.counter < s.end())
-            .map(|idx| Cursor {
+            .enumerate()
+            .find(|(_, s)| s.actor == id.actor && s.counter <= id.counter && id.counter < s.end())
+            .map(|(idx, s)| Cursor {
                 leaf,
                 idx,
-                off: id.counter - l.spans[idx].counter,
+                off: id.counter - s.counter,
             })
+    }
+
+    /// The position of the element at `c` counting every id (tombstones included).
+    pub fn position(&self, c: Cursor) -> Option<u64> {
+        let l = self.leaves.get(c.leaf as usize)?;
+        let mut pos = c.off + l.spans.get(..c.idx)?.iter().map(Span::len).sum::<u64>();
+        let mut child = c.leaf;
+        let mut parent = l.parent;
+        while let Some(p) = self.inners.get(parent as usize) {
+            let slot = p.children.iter().position(|&x| x == child)?;
+            pos += p.sums.get(..slot)?.iter().map(|s| s.raw).sum::<u64>();
+            child = parent;
+            parent = p.parent;
+        }
+        Some(pos)
     }
 
     /// Makes sure a span ends right after `c.off` (splitting it) and returns the
@@ -328,7 +374,6 @@ impl Tree {
     /// Inserts a run of new, visible ids right after the span `after` (or at the very
     /// start when `None`). The span `after` must end where the run goes.
     pub fn insert_run(&mut self, after: Option<(u32, usize)>, actor: u32, counter: u64, len: u64) {
-        self.ensure_actor(actor);
         let mut counter = counter;
         let mut left = len;
         let mut at = after;
@@ -352,8 +397,8 @@ impl Tree {
                 {
                     if prev.joins(&new) {
                         prev.len_flag += new.len_flag;
-                        self.index_set(new.actor, new.counter, new.len(), leaf);
-                        self.refresh(leaf);
+                        self.index.set(new.actor, new.counter, new.len(), leaf);
+                        self.refresh_by(leaf, new.len(), new.visible_len());
                         return (leaf, idx);
                     }
                 }
@@ -361,7 +406,7 @@ impl Tree {
             }
             None => (0, 0),
         };
-        self.index_set(new.actor, new.counter, new.len(), leaf);
+        self.index.set(new.actor, new.counter, new.len(), leaf);
         self.splice(leaf, idx, 0, &[new])
     }
 
@@ -380,10 +425,7 @@ impl Tree {
         let prev_joins =
             from == 0 && c.idx > 0 && spans.get(c.idx - 1).is_some_and(|p| p.joins(&dead));
         let next_joins = to == sp.len() && spans.get(c.idx + 1).is_some_and(|x| dead.joins(x));
-        let mut pieces: Vec<Span> = Vec::with_capacity(3);
-        if from > 0 {
-            pieces.push(sp.part(0, from, false));
-        }
+        let joined = prev_joins || next_joins;
         if prev_joins {
             if let Some(p) = self
                 .leaves
@@ -392,6 +434,7 @@ impl Tree {
             {
                 p.len_flag += m as u32;
             }
+            self.refresh_by(c.leaf, m, 0);
         } else if next_joins {
             if let Some(x) = self
                 .leaves
@@ -401,13 +444,21 @@ impl Tree {
                 x.counter = dead.counter;
                 x.len_flag += m as u32;
             }
-        } else {
-            pieces.push(dead);
+            self.refresh_by(c.leaf, m, 0);
         }
-        if to < sp.len() {
-            pieces.push(sp.part(to, sp.len(), false));
+        // The live head, the deleted middle (unless joined to a neighbour), the live tail.
+        let parts = [
+            (from > 0).then(|| sp.part(0, from, false)),
+            (!joined).then_some(dead),
+            (to < sp.len()).then(|| sp.part(to, sp.len(), false)),
+        ];
+        let mut pieces = [sp; 3];
+        let mut np = 0;
+        for (slot, part) in pieces.iter_mut().zip(parts.into_iter().flatten()) {
+            *slot = part;
+            np += 1;
         }
-        self.replace(c.leaf, c.idx, &pieces);
+        self.replace(c.leaf, c.idx, pieces.get(..np).unwrap_or(&[]));
         Some((m, true))
     }
 
@@ -426,18 +477,29 @@ impl Tree {
         };
         let end = (idx + remove).min(l.spans.len());
         let idx = idx.min(end);
+        let removed = l.spans.get(idx..end).map_or(Sum::default(), sum_spans);
+        let added = sum_spans(pieces);
+        // Leaves never hold more than LEAF_CAP + 2 spans before splitting: allocate that
+        // once instead of letting the vector double.
+        let need = l.spans.len() + pieces.len();
+        if need > l.spans.capacity() && need <= LEAF_CAP + 3 {
+            l.spans.reserve_exact(LEAF_CAP + 3 - l.spans.len());
+        }
         l.spans.splice(idx..end, pieces.iter().copied());
         if l.spans.len() <= LEAF_CAP {
-            self.refresh(leaf);
+            let draw = added.raw.wrapping_sub(removed.raw);
+            let dvis = added.vis.wrapping_sub(removed.vis);
+            self.refresh_by(leaf, draw, dvis);
             return (leaf, idx);
         }
         let mid = l.spans.len() / 2;
-        let upper: Vec<Span> = l.spans.split_off(mid);
+        let mut upper: Vec<Span> = Vec::with_capacity(LEAF_CAP + 3);
+        upper.extend(l.spans.drain(mid..));
         let old_next = l.next;
         l.next = new_leaf;
         let parent = l.parent;
         for sp in &upper {
-            self.index_set(sp.actor, sp.counter, sp.len(), new_leaf);
+            self.index.set(sp.actor, sp.counter, sp.len(), new_leaf);
         }
         self.leaves.push(Leaf {
             spans: upper,
@@ -445,8 +507,8 @@ impl Tree {
             next: old_next,
         });
         self.add_child_after(parent, leaf, new_leaf, true);
-        self.refresh(leaf);
-        self.refresh(new_leaf);
+        self.recompute_path(leaf);
+        self.recompute_path(new_leaf);
         if idx >= mid {
             (new_leaf, idx - mid)
         } else {
@@ -455,7 +517,7 @@ impl Tree {
     }
 
     /// The cached sums of a node.
-    fn node_sum(&self, node: u32, is_leaf: bool) -> Sum {
+    pub(super) fn node_sum(&self, node: u32, is_leaf: bool) -> Sum {
         if is_leaf {
             self.leaves
                 .get(node as usize)
@@ -534,8 +596,36 @@ impl Tree {
         self.add_child_after(grand, parent, sibling, false);
     }
 
-    /// Recomputes the cached sums on the path from `leaf` to the root.
-    fn refresh(&mut self, leaf: u32) {
+    /// Adds a change of `leaf`'s sums (`draw`, `dvis`, wrapping: they may be negative) to
+    /// every cached sum on its path to the root.
+    fn refresh_by(&mut self, leaf: u32, draw: u64, dvis: u64) {
+        if draw == 0 && dvis == 0 {
+            return;
+        }
+        if self.hint.is_some_and(|(h, _)| h != leaf) {
+            self.hint = None;
+        }
+        let Some(l) = self.leaves.get(leaf as usize) else {
+            return;
+        };
+        let mut child = leaf;
+        let mut parent = l.parent;
+        while let Some(p) = self.inners.get_mut(parent as usize) {
+            if let Some(slot) = p.children.iter().position(|&c| c == child) {
+                if let Some(s) = p.sums.get_mut(slot) {
+                    s.raw = s.raw.wrapping_add(draw);
+                    s.vis = s.vis.wrapping_add(dvis);
+                }
+            }
+            child = parent;
+            parent = p.parent;
+        }
+    }
+
+    /// Recomputes every cached sum on the path from `leaf` to the root (after a split,
+    /// when slots were set directly and a change cannot be propagated as a difference).
+    fn recompute_path(&mut self, leaf: u32) {
+        self.hint = None;
         let Some(l) = self.leaves.get(leaf as usize) else {
             return;
         };
@@ -552,184 +642,5 @@ impl Tree {
             child = parent;
             parent = p.parent;
         }
-    }
-
-    fn ensure_actor(&mut self, actor: u32) {
-        while self.index.len() <= actor as usize {
-            self.index.push(BTreeMap::new());
-        }
-    }
-
-    /// Points the ids `actor, start..start + len` to `leaf` in the index.
-    fn index_set(&mut self, actor: u32, start: u64, len: u64, leaf: u32) {
-        self.ensure_actor(actor);
-        let Some(map) = self.index.get_mut(actor as usize) else {
-            return;
-        };
-        let end = start + len;
-        // Fast path: extend the range that ends at `start` when it points to `leaf`.
-        if let Some((&s, e)) = map.range_mut(..start).next_back() {
-            if s + e.0 == start && e.1 == leaf && map.range(start..end).next().is_none() {
-                if let Some(e) = map.get_mut(&s) {
-                    e.0 += len;
-                }
-                let merged_end = end;
-                if let Some(&(nl, nleaf)) = map.get(&merged_end) {
-                    if nleaf == leaf {
-                        map.remove(&merged_end);
-                        if let Some(e) = map.get_mut(&s) {
-                            e.0 += nl;
-                        }
-                    }
-                }
-                return;
-            }
-        }
-        // Cut ranges that straddle `start` or `end`.
-        for cut in [start, end] {
-            if let Some((&s, &(l, lf))) = map.range(..cut).next_back() {
-                if s + l > cut {
-                    map.insert(s, (cut - s, lf));
-                    map.insert(cut, (s + l - cut, lf));
-                }
-            }
-        }
-        let inside: Vec<u64> = map.range(start..end).map(|(&k, _)| k).collect();
-        for k in inside {
-            map.remove(&k);
-        }
-        let (mut s, mut l) = (start, len);
-        if let Some((&ps, &(pl, plf))) = map.range(..start).next_back() {
-            if ps + pl == start && plf == leaf {
-                s = ps;
-                l += pl;
-            }
-        }
-        if let Some(&(nl, nlf)) = map.get(&end) {
-            if nlf == leaf {
-                map.remove(&end);
-                l += nl;
-            }
-        }
-        map.insert(s, (l, leaf));
-    }
-
-    /// Checks every structural invariant; `known` gives, per actor, how many ids the tree
-    /// must hold (the inserted ids of the actor's log).
-    pub fn check(&self) -> Result<(), Error> {
-        let bad = |why: &str| Err(Error::InvalidState(format!("sequence tree: {why}")));
-        // Walk the tree from the root, checking sums, parents and depth; collect leaves.
-        let mut order: Vec<u32> = Vec::new();
-        let mut stack: Vec<(u32, u32, u32)> = vec![(self.root, self.height, NIL)];
-        while let Some((node, h, parent)) = stack.pop() {
-            if h == 0 {
-                let Some(l) = self.leaves.get(node as usize) else {
-                    return bad("missing leaf");
-                };
-                if l.parent != parent {
-                    return bad("leaf parent link");
-                }
-                if l.spans.is_empty() && self.height > 0 {
-                    return bad("empty leaf below the root");
-                }
-                if l.spans.len() > LEAF_CAP {
-                    return bad("overfull leaf");
-                }
-                order.push(node);
-                continue;
-            }
-            let Some(n) = self.inners.get(node as usize) else {
-                return bad("missing inner node");
-            };
-            if n.parent != parent || n.leaf_children != (h == 1) {
-                return bad("inner node links");
-            }
-            if n.children.is_empty()
-                || n.children.len() != n.sums.len()
-                || n.children.len() > INNER_CAP
-            {
-                return bad("inner node size");
-            }
-            for (c, s) in n.children.iter().zip(&n.sums) {
-                if self.node_sum(*c, h == 1) != *s {
-                    return bad("cached sums differ from recomputed ones");
-                }
-            }
-            for &c in n.children.iter().rev() {
-                stack.push((c, h - 1, node));
-            }
-        }
-        if order.len() != self.leaves.len() || order.first() != Some(&0) {
-            return bad("unreachable leaf or leaf 0 is not first");
-        }
-        for w in order.windows(2) {
-            if self.leaves.get(w[0] as usize).map(|l| l.next) != Some(w[1]) {
-                return bad("leaf chain out of order");
-            }
-        }
-        if order
-            .last()
-            .and_then(|&l| self.leaves.get(l as usize))
-            .map(|l| l.next)
-            != Some(NIL)
-        {
-            return bad("last leaf has a successor");
-        }
-        // Spans: non-empty, each id once, index agrees.
-        let mut seen: Vec<BTreeMap<u64, u64>> = Vec::new();
-        for &leaf in &order {
-            let Some(l) = self.leaves.get(leaf as usize) else {
-                return bad("missing leaf");
-            };
-            for sp in &l.spans {
-                if sp.len() == 0 {
-                    return bad("empty span");
-                }
-                while seen.len() <= sp.actor as usize {
-                    seen.push(BTreeMap::new());
-                }
-                if let Some(m) = seen.get_mut(sp.actor as usize) {
-                    m.insert(sp.counter, sp.len());
-                }
-                for probe in [sp.counter, sp.end() - 1] {
-                    let id = Id {
-                        actor: sp.actor,
-                        counter: probe,
-                    };
-                    match self.find_id(id) {
-                        Some(c) if c.leaf == leaf => {}
-                        _ => return bad("id index does not point to the span's leaf"),
-                    }
-                }
-            }
-        }
-        for (actor, m) in seen.iter().enumerate() {
-            let mut expect = None;
-            for (&s, &l) in m {
-                if let Some(e) = expect {
-                    if s < e {
-                        return bad("an id appears twice");
-                    }
-                }
-                expect = Some(s + l);
-            }
-            let covered: u64 = m.values().sum();
-            let indexed: u64 = self
-                .index
-                .get(actor)
-                .map_or(0, |im| im.values().map(|v| v.0).sum());
-            if covered != indexed {
-                return bad("id index covers other ids than the tree");
-            }
-        }
-        Ok(())
-    }
-
-    /// Per actor, the number of ids held (for cross-checks with the op log).
-    pub fn ids_per_actor(&self) -> Vec<u64> {
-        self.index
-            .iter()
-            .map(|m| m.values().map(|v| v.0).sum())
-            .collect()
     }
 }
