@@ -258,7 +258,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn spec_examples_key_1_to_3() {
+    fn key_1_2_3_spec_examples() {
         assert_eq!(state_key("s", "k"), [1, 0, 1, 0x73, 0x6b]);
         assert_eq!(state_key("", ""), [1, 0, 0]);
         assert_eq!(state_key("a\0", "é"), [1, 0, 2, 0x61, 0, 0xc3, 0xa9]);
