@@ -44,8 +44,8 @@ impl Inner {
         if chosen.is_empty() || !worth_it {
             return Ok(false);
         }
-        // Truncation floors (range tombstones over events) as seen now; floors only rise,
-        // so dropping events below them is safe even if newer floors appear meanwhile.
+        // Durable truncation floors (range tombstones over events); floors only rise, so
+        // dropping events below them is safe even if newer floors appear meanwhile.
         let floors = self.truncation_floors()?;
         // Merge without holding the writer lock: runs are immutable.
         let (bytes, n) = {
@@ -105,10 +105,17 @@ impl Inner {
         Ok(true)
     }
 
-    /// Every entity's truncation floor, keyed by its event prefix.
+    /// Every entity's truncation floor found in the runs, keyed by its event prefix. Only
+    /// runs count: they are durable, while a floor still in the memtable may belong to a
+    /// commit that a power cut can undo (with durability `None` or group commit), and
+    /// dropping its events first would make that commit partly visible.
     fn truncation_floors(&self) -> Result<HashMap<Vec<u8>, u64>> {
+        let runs = Arc::clone(&self.view.read().runs);
+        let start = [keys::TYPE_FLOOR];
+        let end = [keys::TYPE_FLOOR + 1];
+        let sources: Vec<EntryIter<'static>> =
+            runs.iter().map(|r| r.iter(&start, Some(&end))).collect();
         let mut out = HashMap::new();
-        let sources = self.scan_entries(&[keys::TYPE_FLOOR], Some(&[keys::TYPE_FLOOR + 1]));
         for item in MergeIter::new(sources) {
             let (k, v) = item?;
             let floor = keys::decode_u64(&v).map_err(|b| b.at(&self.path, 0))?;
