@@ -62,7 +62,7 @@ pub fn scan_ranges_and_order<S: EventStore>(s: S) {
     assert_eq!(keys_of(&s, "n", KeyRange::all()), keys);
     assert_eq!(keys_of(&s, "n", KeyRange::between("aa", "b")), ["aa", "ab"]);
     assert_eq!(
-        keys_of(&s, "n", KeyRange::from("c")),
+        keys_of(&s, "n", KeyRange::starting_at("c")),
         ["c", "é", "\u{10FFFF}"]
     );
     use std::ops::Bound;
