@@ -215,3 +215,15 @@ fn durability_none_loses_a_suffix_never_a_partial_batch() {
         );
     }
 }
+
+/// More seeds on demand: `CRDT_CRASH_SEEDS=50 cargo test -p crdt-store --test crash`.
+#[test]
+fn power_cut_at_every_io_step_extra_seeds() {
+    let extra: u64 = std::env::var("CRDT_CRASH_SEEDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    for seed in 100..100 + extra {
+        cut_everywhere(seed, 60);
+    }
+}

@@ -8,13 +8,14 @@
 //! tombstones are dropped only when the oldest run is part of the merge; replaced runs are
 //! released only when no reader holds them.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 
 use parking_lot::{Condvar, Mutex};
 
 use crate::error::Result;
+use crate::keys;
 use crate::kv::{EntryIter, MergeIter};
 
 use super::run::{self, Run};
@@ -43,6 +44,9 @@ impl Inner {
         if chosen.is_empty() || !worth_it {
             return Ok(false);
         }
+        // Durable truncation floors (range tombstones over events); floors only rise, so
+        // dropping events below them is safe even if newer floors appear meanwhile.
+        let floors = self.truncation_floors()?;
         // Merge without holding the writer lock: runs are immutable.
         let (bytes, n) = {
             let sources: Vec<EntryIter<'static>> = chosen.iter().map(Run::iter_all).collect();
@@ -51,6 +55,7 @@ impl Inner {
             let mut entries = std::iter::from_fn(|| loop {
                 match merged.next_entry()? {
                     Err(e) => return Some(Err(e)),
+                    Ok((k, _)) if below_floor(&floors, &k) => continue,
                     Ok((_, None)) if includes_oldest => continue,
                     Ok((k, Some(v))) => return Some(Ok(rewrite(rewriter.as_ref(), k, v))),
                     Ok(entry) => return Some(Ok(entry)),
@@ -100,6 +105,27 @@ impl Inner {
         Ok(true)
     }
 
+    /// Every entity's truncation floor found in the runs, keyed by its event prefix. Only
+    /// runs count: they are durable, while a floor still in the memtable may belong to a
+    /// commit that a power cut can undo (with durability `None` or group commit), and
+    /// dropping its events first would make that commit partly visible.
+    fn truncation_floors(&self) -> Result<HashMap<Vec<u8>, u64>> {
+        let runs = Arc::clone(&self.view.read().runs);
+        let start = [keys::TYPE_FLOOR];
+        let end = [keys::TYPE_FLOOR + 1];
+        let sources: Vec<EntryIter<'static>> =
+            runs.iter().map(|r| r.iter(&start, Some(&end))).collect();
+        let mut out = HashMap::new();
+        for item in MergeIter::new(sources) {
+            let (k, v) = item?;
+            let floor = keys::decode_u64(&v).map_err(|b| b.at(&self.path, 0))?;
+            if let Ok(keys::DecodedKey::Floor { ns, entity }) = keys::decode_key(&k) {
+                out.insert(keys::event_prefix(&ns, &entity), floor);
+            }
+        }
+        Ok(out)
+    }
+
     /// Run the compactions a flush asked for: wake the background worker, or run them here.
     pub(super) fn after_write(&self) {
         if !self.compaction_wanted.load(Ordering::Acquire) {
@@ -114,6 +140,13 @@ impl Inner {
             }
         }
     }
+}
+
+/// Whether `key` is an event below its entity's truncation floor.
+fn below_floor(floors: &HashMap<Vec<u8>, u64>, key: &[u8]) -> bool {
+    keys::split_event_key(key)
+        .and_then(|(prefix, seq)| floors.get(prefix).map(|f| seq < *f))
+        .unwrap_or(false)
 }
 
 #[derive(Debug, Default)]
