@@ -26,7 +26,7 @@ fn open(disk: &Arc<SimDisk>) -> crdt_store::Result<NativeStore> {
 #[test]
 fn hdr_3_unfinished_creation_is_initialised_only_by_a_writable_open() {
     // A power cut during creation: the header was written, no superblock yet.
-    let mut bytes = vec![0u8; 5 * 4096];
+    let mut bytes = vec![0u8; 4 * 4096];
     let header = common::golden::build_basic();
     bytes[..32].copy_from_slice(&header[..32]);
     let disk = SimDisk::with_bytes(bytes);
@@ -44,6 +44,25 @@ fn hdr_3_unfinished_creation_is_initialised_only_by_a_writable_open() {
     let rw = open(&disk).unwrap();
     rw.put("n", "k", b"v").unwrap();
     assert_eq!(rw.stats().generation, 1);
+}
+
+#[test]
+fn hdr_3_a_longer_file_with_zeroed_superblocks_is_damage_not_new() {
+    // A database whose superblock pages were zeroed: its data must not be overwritten.
+    let mut bytes = common::golden::build_basic();
+    assert!(
+        bytes.len() > 4 * 4096,
+        "the golden file holds data past creation"
+    );
+    bytes[4096..3 * 4096].fill(0);
+    let disk = SimDisk::with_bytes(bytes.clone());
+    for read_only in [false, true] {
+        match NativeStore::open_io(disk.file(), "spec.crdt", small(), read_only) {
+            Err(e) => assert!(e.is_corrupted(), "{e}"),
+            Ok(_) => panic!("a damaged database was opened (read_only = {read_only})"),
+        }
+    }
+    assert_eq!(disk.bytes(), bytes, "nothing was written");
 }
 
 #[test]

@@ -98,12 +98,20 @@ fn create(io: &dyn FileIo, path: &Path, opts: &Options) -> Result<()> {
     io.sync().map_err(io_err(path, "sync new file"))
 }
 
-/// A file that never finished creation: no superblock slot was ever written and the header
-/// is missing or valid.
-fn never_initialized(first: &[u8]) -> bool {
+/// How many pages [`create`] writes before the first superblock: the header pages and the
+/// first manifest page. A longer file has held data, whatever its superblocks say.
+const CREATION_PAGES: u64 = FIRST_EXTENT_PAGE + 1;
+
+/// A file that never finished creation (HDR-3): no superblock slot was ever written, the
+/// header is missing or valid, and the file is no longer than creation writes. A longer
+/// file with zeroed superblocks is damage, never re-initialised (its data may be salvaged).
+fn never_initialized(first: &[u8], file_len: u64) -> bool {
     let page = |i: usize| first.get(i * PAGE_SIZE..(i + 1) * PAGE_SIZE).unwrap_or(&[]);
     let zero = |b: &[u8]| b.iter().all(|&x| x == 0);
-    zero(page(1)) && zero(page(2)) && (zero(page(0)) || header::decode(page(0)).is_ok())
+    file_len <= CREATION_PAGES * PAGE
+        && zero(page(1))
+        && zero(page(2))
+        && (zero(page(0)) || header::decode(page(0)).is_ok())
 }
 
 /// How often a read-only open starts over because a writer published a new generation
@@ -146,7 +154,7 @@ fn current_superblock(io: &dyn FileIo, path: &Path) -> Result<Option<Superblock>
 fn open_attempt(io: Arc<dyn FileIo>, path: &Path, opts: Options, read_only: bool) -> Result<Inner> {
     let mut file_len = io.len().map_err(io_err(path, "stat"))?;
     let mut first = read_padded(&*io, path, 0, 3 * PAGE_SIZE, file_len)?;
-    if never_initialized(&first) {
+    if never_initialized(&first, file_len) {
         if read_only {
             return Err(Bad::new("file header", "empty file: not a .crdt database").at(path, 0));
         }
