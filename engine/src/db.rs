@@ -9,13 +9,17 @@
 //! (`CrdtVersioned::TABLE`, `"default"` unless set); `save_ns` / `load_ns` name another.
 //! Eager migration (`migrate_all`, and the native engine's compaction, which `CrdtDb::open`
 //! hooks) upgrades the state values of every namespace whose name is a table with steps.
-//! Events are an immutable log: they carry envelopes and migrate lazily on every read
-//! ([`CrdtDb::events`]); snapshots likewise ([`CrdtDb::load_snapshot`]).
+//! Events and snapshots carry envelopes too and migrate lazily on every read
+//! ([`CrdtDb::events`], [`CrdtDb::load_snapshot`]); the native engine's compaction also
+//! upgrades them (events with the chain of their event type's table, see
+//! [`CrdtDb::register_events`]). `migrate_all` covers state values only: the store traits
+//! have no way to rewrite an event in place.
 //!
 //! Concurrency: the read-modify-write sequences of one `CrdtDb` (write-back, `merge_into`,
 //! `compact_entity`) hold a mutex, and write-back only replaces the bytes it read, so a
 //! concurrent `save` through the same handle is never overwritten by an older upgrade.
 
+use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::path::Path;
 use std::sync::Arc;
@@ -26,7 +30,7 @@ use parking_lot::{Mutex, RwLock};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::{Error, EventStore, KeyRange, NativeStore, Options, Result, WriteBatch};
+use crate::{Error, EventStore, KeyRange, NativeStore, Options, Result, ValueKind, WriteBatch};
 
 /// A typed, versioned database over a store `S` (by default the native `.crdt` engine).
 ///
@@ -49,6 +53,8 @@ use crate::{Error, EventStore, KeyRange, NativeStore, Options, Result, WriteBatc
 pub struct CrdtDb<S> {
     store: S,
     migrator: Arc<RwLock<Migrator>>,
+    /// For each namespace with event streams, the table whose chain migrates its events.
+    event_tables: Arc<RwLock<BTreeMap<String, &'static str>>>,
     write_back: bool,
     write_lock: Mutex<()>,
 }
@@ -79,7 +85,8 @@ impl CrdtDb<NativeStore> {
     /// Opens (or creates) a `.crdt` file with default options: the default embedded path.
     ///
     /// The engine's compaction is hooked to this database's migrations, so after
-    /// `store().compact()` no state value of a migrated table is left at an old version.
+    /// `store().compact()` no state, snapshot or (registered) event value of a migrated
+    /// table is left at an old version.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         Self::open_with(path, Options::default())
     }
@@ -88,21 +95,34 @@ impl CrdtDb<NativeStore> {
     /// first; the migration rewrite applies to its result.
     pub fn open_with(path: impl AsRef<Path>, mut options: Options) -> Result<Self> {
         let migrator = Arc::new(RwLock::new(Migrator::new()));
-        let hooked = Arc::clone(&migrator);
+        let event_tables: Arc<RwLock<BTreeMap<String, &'static str>>> = Arc::default();
+        let (hooked, tables) = (Arc::clone(&migrator), Arc::clone(&event_tables));
         let user = options.value_rewriter.take();
-        options.value_rewriter = Some(Arc::new(move |ns: &str, key: &str, value: &[u8]| {
-            let rewritten = user.as_ref().and_then(|f| f(ns, key, value));
-            let current = rewritten.as_deref().unwrap_or(value);
-            // A value a step cannot upgrade stays as it is; `load` reports the error.
-            match hooked.read().upgrade_latest(ns, current) {
-                Ok(Some(upgraded)) => Some(upgraded),
-                _ => rewritten,
-            }
-        }));
+        options.value_rewriter = Some(Arc::new(
+            move |kind: ValueKind, ns: &str, key: &str, value: &[u8]| {
+                let rewritten = user.as_ref().and_then(|f| f(kind, ns, key, value));
+                let current = rewritten.as_deref().unwrap_or(value);
+                // Events migrate with their event type's chain; states and snapshots with
+                // the namespace's own.
+                let table = match kind {
+                    ValueKind::Event => match tables.read().get(ns) {
+                        Some(t) => (*t).to_string(),
+                        None => return rewritten,
+                    },
+                    _ => ns.to_string(),
+                };
+                // A value a step cannot upgrade stays as it is; reading it reports the error.
+                match hooked.read().upgrade_latest(&table, current) {
+                    Ok(Some(upgraded)) => Some(upgraded),
+                    _ => rewritten,
+                }
+            },
+        ));
         let store = NativeStore::open_with(path, options)?;
         Ok(CrdtDb {
             store,
             migrator,
+            event_tables,
             write_back: true,
             write_lock: Mutex::new(()),
         })
@@ -115,6 +135,7 @@ impl<S: EventStore> CrdtDb<S> {
         CrdtDb {
             store,
             migrator: Arc::new(RwLock::new(Migrator::new())),
+            event_tables: Arc::default(),
             write_back: true,
             write_lock: Mutex::new(()),
         }
@@ -139,6 +160,16 @@ impl<S: EventStore> CrdtDb<S> {
             self.register(m)?;
         }
         Ok(self)
+    }
+
+    /// Declares that the event streams of `T`'s namespace hold events of type `E`, so that
+    /// compaction migrates them with `E`'s chain. [`CrdtDb::append_event`] declares it too;
+    /// call this after reopening a file if compaction may run before the first append.
+    pub fn register_events<T: CrdtVersioned, E: CrdtVersioned>(&self) -> &Self {
+        self.event_tables
+            .write()
+            .insert(T::TABLE.to_string(), E::TABLE);
+        self
     }
 
     /// Whether `load` writes migrated values back (default: yes).
@@ -260,6 +291,9 @@ impl<S: EventStore> CrdtDb<S> {
         T: CrdtVersioned + Serialize,
     {
         let ns = T::TABLE;
+        if self.event_tables.read().get(ns) != Some(&E::TABLE) {
+            self.register_events::<T, E>();
+        }
         let mut batch = WriteBatch::new();
         batch.append_event(ns, key, &envelope_of(ns, key, event)?, timestamp, node_id);
         batch.put(ns, key, &envelope_of(ns, key, state)?);

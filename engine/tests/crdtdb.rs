@@ -417,3 +417,104 @@ fn crdt_kit_values_are_tagged() {
         "a set is not a counter"
     );
 }
+
+mod v2 {
+    use super::*;
+
+    #[crdt_schema(version = 2, table = "task_events")]
+    #[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
+    pub enum TaskEvent {
+        Created { title: String, by: String },
+        Done,
+    }
+
+    #[migration(from = 1, to = 2)]
+    pub fn name_the_creator(old: super::TaskEvent) -> TaskEvent {
+        match old {
+            super::TaskEvent::Created(title) => TaskEvent::Created {
+                title,
+                by: "unknown".into(),
+            },
+            super::TaskEvent::Done => TaskEvent::Done,
+        }
+    }
+
+    #[crdt_schema(version = 2, table = "tasks")]
+    #[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
+    pub struct Task {
+        pub title: String,
+        pub done: bool,
+        pub priority: u8,
+    }
+
+    #[migration(from = 1, to = 2)]
+    pub fn add_priority(old: super::Task) -> Task {
+        Task {
+            title: old.title,
+            done: old.done,
+            priority: 3,
+        }
+    }
+}
+
+#[test]
+fn compaction_migrates_events_and_snapshots_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ev.crdt");
+    {
+        let db = CrdtDb::open(&path).unwrap();
+        let task = Task {
+            title: "milk".into(),
+            done: false,
+        };
+        db.append_event("t1", &TaskEvent::Created("milk".into()), &task, 1, "a")
+            .unwrap();
+        db.append_event("t2", &TaskEvent::Created("eggs".into()), &task, 2, "a")
+            .unwrap();
+        db.compact_entity("tasks", "t2").unwrap(); // t2's state is now a snapshot too
+        db.append_event("t2", &TaskEvent::Done, &task, 3, "a")
+            .unwrap();
+        db.store().flush().unwrap();
+    }
+    let db = CrdtDb::open(&path)
+        .unwrap()
+        .with_migrations([
+            v2::name_the_creator_migration(),
+            v2::add_priority_migration(),
+        ])
+        .unwrap();
+    db.register_events::<v2::Task, v2::TaskEvent>();
+    db.store().compact().unwrap();
+    let mut checked = 0;
+    for entity in ["t1", "t2"] {
+        for ev in db.store().events_since("tasks", entity, 0).unwrap() {
+            let ev = ev.unwrap();
+            let Detected::Envelope(e) = envelope::detect(&ev.data).unwrap() else {
+                panic!()
+            };
+            assert_eq!(e.schema_version, 2, "{entity}#{}", ev.seq);
+            checked += 1;
+        }
+        assert_eq!(stored_version(db.store(), "tasks", entity), 2);
+    }
+    assert_eq!(checked, 2, "t1's event and t2's event after the snapshot");
+    let snap = db.store().load_snapshot("tasks", "t2").unwrap().unwrap();
+    let Detected::Envelope(e) = envelope::detect(&snap.state).unwrap() else {
+        panic!()
+    };
+    assert_eq!(e.schema_version, 2);
+    let events: Vec<_> = db
+        .events::<v2::TaskEvent>("tasks", "t1", 0)
+        .unwrap()
+        .map(|e| e.unwrap().value)
+        .collect();
+    assert_eq!(
+        events,
+        [v2::TaskEvent::Created {
+            title: "milk".into(),
+            by: "unknown".into()
+        }]
+    );
+    let (snapshot, at): (v2::Task, u64) = db.load_snapshot("tasks", "t2").unwrap().unwrap();
+    assert_eq!((snapshot.priority, at), (3, 1));
+}

@@ -230,23 +230,45 @@ fn compaction_drops_deleted_and_truncated_data() {
 
 #[test]
 fn value_rewriter_runs_during_compaction() {
+    use crdt_store::ValueKind;
     let disk = SimDisk::new();
     let mut opts = small();
-    opts.value_rewriter = Some(Arc::new(|ns: &str, _key: &str, v: &[u8]| {
-        (ns == "up" && v.first() == Some(&1)).then(|| {
-            let mut out = vec![2u8];
-            out.extend_from_slice(&v[1..]);
-            out
-        })
-    }));
+    opts.value_rewriter = Some(Arc::new(
+        |_kind: ValueKind, ns: &str, _key: &str, v: &[u8]| {
+            (ns == "up" && v.first() == Some(&1)).then(|| {
+                let mut out = vec![2u8];
+                out.extend_from_slice(&v[1..]);
+                out
+            })
+        },
+    ));
     let s = sim_open(&disk, opts);
     s.put("up", "a", &[1, 9]).unwrap();
     s.put("up", "b", &[2, 9]).unwrap();
     s.put("other", "a", &[1, 9]).unwrap();
+    // Events and snapshots pass through the rewriter too, keeping their metadata.
+    s.append_event("up", "e", &[1, 7], 42, "node").unwrap();
+    s.save_snapshot("up", "e", &[1, 8], 1, 5).unwrap();
     s.compact().unwrap();
     assert_eq!(s.get("up", "a").unwrap(), Some(vec![2, 9]));
     assert_eq!(s.get("up", "b").unwrap(), Some(vec![2, 9]));
     assert_eq!(s.get("other", "a").unwrap(), Some(vec![1, 9]));
+    let ev: Vec<_> = s
+        .events_since("up", "e", 0)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .collect();
+    assert_eq!(
+        (
+            ev[0].seq,
+            ev[0].timestamp,
+            ev[0].node_id.as_str(),
+            &ev[0].data[..]
+        ),
+        (1, 42, "node", &[2u8, 7][..])
+    );
+    let snap = s.load_snapshot("up", "e").unwrap().unwrap();
+    assert_eq!((snap.state, snap.at_seq, snap.version), (vec![2, 8], 1, 5));
 }
 
 #[test]

@@ -49,9 +49,22 @@ pub enum Durability {
     None,
 }
 
-/// Rewrites state values as compaction passes over them: `(namespace, key, value)` to
-/// `Some(new value)` or `None` to keep the value. Used by migrations.
-pub type ValueRewriter = Arc<dyn Fn(&str, &str, &[u8]) -> Option<Vec<u8>> + Send + Sync>;
+/// Which kind of stored value a [`ValueRewriter`] is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ValueKind {
+    /// A state value (`put`).
+    State,
+    /// An event's payload (`append_event` data); its seq, timestamp and node id are kept.
+    Event,
+    /// A snapshot's state bytes; its `at_seq` and `version` are kept.
+    Snapshot,
+}
+
+/// Rewrites values as compaction passes over them: `(kind, namespace, key or entity,
+/// bytes)` to `Some(new bytes)` or `None` to keep them. Used by migrations to upgrade
+/// version envelopes. It must be deterministic and must not block.
+pub type ValueRewriter = Arc<dyn Fn(ValueKind, &str, &str, &[u8]) -> Option<Vec<u8>> + Send + Sync>;
 
 /// Settings for [`NativeStore::open_with`].
 #[derive(Clone)]

@@ -262,13 +262,26 @@ impl Inner {
 }
 
 pub(super) fn rewrite(rewriter: Option<&super::ValueRewriter>, k: Vec<u8>, v: Vec<u8>) -> Entry {
+    use super::ValueKind;
     let Some(f) = rewriter else {
         return (k, Some(v));
     };
-    if let Ok(keys::DecodedKey::State { ns, key }) = keys::decode_key(&k) {
-        if let Some(new) = f(&ns, &key, &v) {
-            return (k, Some(new));
+    // A value that does not decode is kept as it is: compaction never makes damage worse.
+    let new = match keys::decode_key(&k) {
+        Ok(keys::DecodedKey::State { ns, key }) => f(ValueKind::State, &ns, &key, &v),
+        Ok(keys::DecodedKey::Event { ns, entity, seq }) => {
+            keys::decode_event_value(seq, &v).ok().and_then(|ev| {
+                f(ValueKind::Event, &ns, &entity, &ev.data)
+                    .map(|data| keys::encode_event_value(ev.timestamp, &ev.node_id, &data))
+            })
         }
-    }
-    (k, Some(v))
+        Ok(keys::DecodedKey::Snapshot { ns, entity }) => {
+            keys::decode_snapshot_value(&v).ok().and_then(|snap| {
+                f(ValueKind::Snapshot, &ns, &entity, &snap.state)
+                    .map(|state| keys::encode_snapshot_value(&state, snap.at_seq, snap.version))
+            })
+        }
+        _ => None,
+    };
+    (k, Some(new.unwrap_or(v)))
 }
