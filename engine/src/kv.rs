@@ -29,6 +29,10 @@ pub(crate) enum Mutation {
 
 /// Read access to a consistent view of the keyspace.
 pub(crate) trait KvRead {
+    /// The file behind this reader, named in corruption errors (empty for memory).
+    fn location(&self) -> &std::path::Path {
+        std::path::Path::new("")
+    }
     fn kv_get(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
     /// Keys in `[start, end)` (`end = None`: unbounded), increasing.
     fn kv_scan(&self, start: &[u8], end: Option<&[u8]>) -> Result<KvIter<'_>>;
@@ -79,6 +83,9 @@ impl<'a> Overlay<'a> {
 }
 
 impl KvRead for Overlay<'_> {
+    fn location(&self) -> &std::path::Path {
+        self.base.location()
+    }
     fn kv_get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         match self.pending.get(key) {
             Some(v) => Ok(v.clone()),

@@ -16,12 +16,17 @@ use crate::limits;
 
 /// Corruption found in data that came through a backend. Memory never produces it; the
 /// native engine checks blocks by checksum first, so this is a logic-level inconsistency.
-fn bad_data(b: crate::format::cursor::Bad) -> Error {
-    Error::Corrupted {
-        path: Default::default(),
+/// A stored key or value that does not decode. The block that held it passed its
+/// checksum, so the offset of the damage is not known here: the error names the file and
+/// the key (offset 0 means "within the data of this key").
+fn bad_data(path: &std::path::Path, key: &[u8]) -> impl Fn(crate::format::cursor::Bad) -> Error {
+    let path = path.to_path_buf();
+    let key_hex: String = key.iter().take(64).map(|b| format!("{b:02x}")).collect();
+    move |b| Error::Corrupted {
+        path: path.clone(),
         offset: 0,
         structure: b.structure,
-        detail: b.detail,
+        detail: format!("{} (internal key {key_hex})", b.detail),
     }
 }
 
@@ -122,7 +127,7 @@ fn apply_op(view: &mut Overlay<'_>, op: &BatchOp, out: &mut CommitOutcome) -> Re
 /// A sequence counter or truncation floor; 0 when absent.
 fn read_u64<S: KvRead + ?Sized>(s: &S, key: &[u8]) -> Result<u64> {
     match s.kv_get(key)? {
-        Some(v) => keys::decode_u64(&v).map_err(bad_data),
+        Some(v) => keys::decode_u64(&v).map_err(bad_data(s.location(), key)),
         None => Ok(0),
     }
 }
@@ -191,9 +196,10 @@ pub(crate) fn scan<'a, S: KvRead + ?Sized>(
         return Ok(Box::new(std::iter::empty()));
     }
     let inner = s.kv_scan(&start, end.as_deref())?;
+    let path = s.location().to_path_buf();
     Ok(Box::new(inner.map(move |r| {
         let (k, v) = r?;
-        let key = keys::state_user_key(&prefix, &k).map_err(bad_data)?;
+        let key = keys::state_user_key(&prefix, &k).map_err(bad_data(&path, &k))?;
         Ok((key, v))
     })))
 }
@@ -214,7 +220,7 @@ pub(crate) fn list_namespaces<S: KvRead + ?Sized>(s: &S) -> Result<Vec<String>> 
             let first = s.kv_scan(&from, Some(&type_end))?.next();
             let Some(item) = first else { break };
             let (k, _) = item?;
-            let decoded = keys::decode_key(&k).map_err(bad_data)?;
+            let decoded = keys::decode_key(&k).map_err(bad_data(s.location(), &k))?;
             let ns = decoded.namespace().to_string();
             match keys::prefix_end(&keys::ns_prefix(kind, &ns)) {
                 Some(next) => from = next,
@@ -244,18 +250,19 @@ pub(crate) fn events_since<'a, S: KvRead + ?Sized>(
     let start = keys::event_key(ns, entity, first);
     let end = keys::prefix_end(&prefix);
     let inner = s.kv_scan(&start, end.as_deref())?;
-    Ok(Box::new(inner.map(|r| {
+    let path = s.location().to_path_buf();
+    Ok(Box::new(inner.map(move |r| {
         let (k, v) = r?;
-        let seq = match keys::decode_key(&k).map_err(bad_data)? {
+        let seq = match keys::decode_key(&k).map_err(bad_data(&path, &k))? {
             keys::DecodedKey::Event { seq, .. } => seq,
             _ => {
-                return Err(bad_data(crate::format::cursor::Bad::new(
+                return Err(bad_data(&path, &k)(crate::format::cursor::Bad::new(
                     "key",
                     "non-event key in an event range",
                 )))
             }
         };
-        keys::decode_event_value(seq, &v).map_err(bad_data)
+        keys::decode_event_value(seq, &v).map_err(bad_data(&path, &k))
     })))
 }
 
@@ -278,9 +285,12 @@ pub(crate) fn load_snapshot<S: KvRead + ?Sized>(
     entity: &str,
 ) -> Result<Option<Snapshot>> {
     limits::ns_key(ns, entity)?;
-    match s.kv_get(&keys::snapshot_key(ns, entity))? {
+    let key = keys::snapshot_key(ns, entity);
+    match s.kv_get(&key)? {
         None => Ok(None),
-        Some(v) => keys::decode_snapshot_value(&v).map(Some).map_err(bad_data),
+        Some(v) => keys::decode_snapshot_value(&v)
+            .map(Some)
+            .map_err(bad_data(s.location(), &key)),
     }
 }
 
@@ -388,3 +398,41 @@ macro_rules! impl_store_traits {
     };
 }
 pub(crate) use impl_store_traits;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::{Path, PathBuf};
+
+    /// A reader whose one snapshot value is garbage, as a crafted file could hold.
+    struct Crafted(PathBuf);
+
+    impl KvRead for Crafted {
+        fn location(&self) -> &Path {
+            &self.0
+        }
+        fn kv_get(&self, _key: &[u8]) -> Result<Option<Vec<u8>>> {
+            Ok(Some(vec![1, 2, 3]))
+        }
+        fn kv_scan(&self, _start: &[u8], _end: Option<&[u8]>) -> Result<crate::kv::KvIter<'_>> {
+            Ok(Box::new(std::iter::once(Ok((vec![0xEE], vec![1])))))
+        }
+    }
+
+    #[test]
+    fn undecodable_stored_data_names_the_file_and_key() {
+        let r = Crafted(PathBuf::from("/data/app.crdt"));
+        for err in [
+            load_snapshot(&r, "ns", "e").unwrap_err(),
+            list_namespaces(&r).unwrap_err(),
+        ] {
+            match err {
+                Error::Corrupted { path, detail, .. } => {
+                    assert_eq!(path, Path::new("/data/app.crdt"));
+                    assert!(detail.contains("internal key"), "{detail}");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+}

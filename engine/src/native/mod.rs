@@ -413,6 +413,9 @@ impl Inner {
 }
 
 impl KvRead for NativeStore {
+    fn location(&self) -> &Path {
+        &self.inner.path
+    }
     fn kv_get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         self.inner.get_entry(key)
     }
