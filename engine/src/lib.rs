@@ -72,4 +72,6 @@ pub use crdt_migrate::{crdt_schema, migration, CrdtVersioned, Migration, Migrato
 pub use db::{CrdtDb, MigrationReport, TypedEvent};
 pub use error::{Error, Result};
 pub use memory::MemoryStore;
-pub use native::{Durability, NativeStore, Options, Stats, ValueRewriter};
+pub use native::{
+    Durability, Layout, NativeStore, Options, Record, RecordIter, RunInfo, Stats, ValueRewriter,
+};

@@ -1,0 +1,17 @@
+//! `crdt export`.
+
+use std::path::PathBuf;
+
+use crate::error::{Failure, Result};
+
+/// Arguments of `crdt export`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Database file.
+    pub db: PathBuf,
+}
+
+/// Runs `crdt export`.
+pub fn exec(_args: &Args) -> Result<u8> {
+    Err(Failure::msg("not implemented"))
+}

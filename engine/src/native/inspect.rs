@@ -1,0 +1,160 @@
+//! Read-only inspection for tools (the `crdt` CLI, the dev UI): every record of the file
+//! across namespaces, decoded from the internal keyspace (format-spec/keys.md), and the
+//! file's layout (format-spec/README.md: header, superblocks, log, runs, manifest).
+//!
+//! Nothing here writes. Records come from the same merged, newest-wins scan as reads, so
+//! overwritten, deleted and truncated entries are not reported; a damaged block surfaces
+//! as an `Err` item, after which the iterator ends.
+
+use crate::error::{Error, Result};
+use crate::keys::{
+    decode_counter, decode_event_value, decode_key, decode_snapshot_value, DecodedKey, Event,
+    Snapshot,
+};
+use crate::kv::KvRead;
+
+use super::NativeStore;
+
+/// One live record of the keyspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Record {
+    /// A state value (`StateStore::put`).
+    State {
+        /// Namespace.
+        ns: String,
+        /// Key.
+        key: String,
+        /// Stored bytes.
+        value: Vec<u8>,
+    },
+    /// An event (`EventStore::append_event`).
+    Event {
+        /// Namespace.
+        ns: String,
+        /// Entity.
+        entity: String,
+        /// The event.
+        event: Event,
+    },
+    /// A snapshot (`EventStore::save_snapshot`).
+    Snapshot {
+        /// Namespace.
+        ns: String,
+        /// Entity.
+        entity: String,
+        /// The snapshot.
+        snapshot: Snapshot,
+    },
+    /// The sequence counter of an entity: the last seq handed out.
+    Counter {
+        /// Namespace.
+        ns: String,
+        /// Entity.
+        entity: String,
+        /// Last seq assigned.
+        last_seq: u64,
+    },
+}
+
+/// Iterator over [`Record`]s in key order.
+pub type RecordIter<'a> = Box<dyn Iterator<Item = Result<Record>> + Send + 'a>;
+
+/// A run, as the manifest lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RunInfo {
+    /// Run id (newer runs have larger ids).
+    pub id: u64,
+    /// Byte offset of the run in the file.
+    pub offset: u64,
+    /// Bytes of the run's extent.
+    pub bytes: u64,
+    /// Entries (including deletes) in the run.
+    pub entries: u64,
+}
+
+/// The layout of an open `.crdt` file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Layout {
+    /// Format version from the header.
+    pub format_version: u32,
+    /// Page size in bytes.
+    pub page_size: u64,
+    /// Bytes below the high-water mark.
+    pub file_bytes: u64,
+    /// Bytes in use (file bytes minus free pages).
+    pub live_bytes: u64,
+    /// Bytes in free pages.
+    pub free_bytes: u64,
+    /// Bytes of the log extent.
+    pub log_bytes: u64,
+    /// Bytes held in the memtable.
+    pub memtable_bytes: u64,
+    /// Manifest generation.
+    pub generation: u64,
+    /// The live runs, oldest first (compaction is size-tiered: one level of runs).
+    pub runs: Vec<RunInfo>,
+}
+
+impl NativeStore {
+    /// The file's layout: sizes, log, runs.
+    pub fn layout(&self) -> Layout {
+        let page = crate::format::header::PAGE_SIZE as u64;
+        let w = self.inner.writer.lock();
+        let v = self.inner.view.read();
+        let file_pages = w.alloc.file_pages();
+        let free_pages = w.alloc.free_pages();
+        Layout {
+            format_version: crate::format::header::VERSION,
+            page_size: page,
+            file_bytes: file_pages.saturating_mul(page),
+            live_bytes: file_pages.saturating_sub(free_pages).saturating_mul(page),
+            free_bytes: free_pages.saturating_mul(page),
+            log_bytes: w.manifest.log.byte_len(),
+            memtable_bytes: v.mem_bytes as u64,
+            generation: w.manifest.generation,
+            runs: w
+                .manifest
+                .runs
+                .iter()
+                .map(|r| RunInfo {
+                    id: r.id,
+                    offset: r.extent.byte_offset(),
+                    bytes: r.extent.byte_len(),
+                    entries: r.entry_count,
+                })
+                .collect(),
+        }
+    }
+
+    /// Every live record of every namespace, in key order (states, then events, then
+    /// snapshots, then counters, per format-spec/keys.md).
+    pub fn records(&self) -> Result<RecordIter<'_>> {
+        let path = self.inner.path.clone();
+        let iter = self.kv_scan(&[], None)?;
+        Ok(Box::new(iter.map(move |item| {
+            let (key, value) = item?;
+            let bad = |b: crate::format::cursor::Bad| -> Error { b.at(&path, 0) };
+            Ok(match decode_key(&key).map_err(bad)? {
+                DecodedKey::State { ns, key } => Record::State { ns, key, value },
+                DecodedKey::Event { ns, entity, seq } => Record::Event {
+                    ns,
+                    entity,
+                    event: decode_event_value(seq, &value).map_err(bad)?,
+                },
+                DecodedKey::Snapshot { ns, entity } => Record::Snapshot {
+                    ns,
+                    entity,
+                    snapshot: decode_snapshot_value(&value).map_err(bad)?,
+                },
+                DecodedKey::Counter { ns, entity } => Record::Counter {
+                    ns,
+                    entity,
+                    last_seq: decode_counter(&value).map_err(bad)?,
+                },
+            })
+        })))
+    }
+}
