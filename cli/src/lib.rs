@@ -14,6 +14,7 @@ pub mod decode;
 pub mod error;
 pub mod open;
 pub mod output;
+pub mod transfer;
 
 use clap::{Parser, Subcommand};
 

@@ -118,6 +118,27 @@ impl Db {
         }
     }
 
+    /// Runs the engine's own structural checks.
+    pub fn check(&self) -> crdt_store::Result<()> {
+        match self {
+            Db::Native(s) => s.check_invariants(),
+        }
+    }
+
+    /// Merges the file's runs (engine compaction).
+    pub fn compact(&self) -> crdt_store::Result<()> {
+        match self {
+            Db::Native(s) => s.compact(),
+        }
+    }
+
+    /// Flushes and closes.
+    pub fn close(self) -> crdt_store::Result<()> {
+        match self {
+            Db::Native(s) => s.close(),
+        }
+    }
+
     /// Engine layout, for backends that have one.
     pub fn layout(&self) -> Option<Layout> {
         match self {

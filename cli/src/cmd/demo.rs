@@ -185,8 +185,28 @@ pub fn build(path: &Path, out: &mut Out) -> Result<()> {
         task.apply(e);
         db.append_event("task-1", e, &task, *ts, node)?;
     }
+    let mut second = Task::default();
+    for (ts, node, e) in [
+        (
+            3_000,
+            "bob",
+            TaskEvent::Created {
+                title: "try crdt inspect".into(),
+            },
+        ),
+        (
+            3_100,
+            "carol",
+            TaskEvent::Renamed {
+                title: "try crdt inspect --events".into(),
+            },
+        ),
+    ] {
+        second.apply(&e);
+        db.append_event("task-2", &e, &second, ts, node)?;
+    }
     out.line(format!(
-        "   docs/readme, docs/readme-tags, stats/readme-views, tasks/task-1 ({} events)",
+        "   docs/readme, docs/readme-tags, stats/readme-views, tasks/task-1 ({} events), tasks/task-2 (2 events)",
         events.len()
     ))?;
 
@@ -214,7 +234,7 @@ pub fn exec(args: &Args) -> Result<u8> {
     super::status::print(&mut out, &lines)?;
     out.line("")?;
     out.line(format!(
-        "Next: crdt inspect {p} readme -n docs   |   crdt inspect {p} task-1 -n tasks --events   |   crdt verify {p}",
+        "Next: crdt inspect {p} readme -n docs   |   crdt inspect {p} task-2 -n tasks --events   |   crdt verify {p}",
         p = path.display()
     ))?;
     out.flush()?;
