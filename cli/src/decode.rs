@@ -220,3 +220,52 @@ pub fn summary(d: &Decoded) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// xorshift64*: deterministic noise without a dependency.
+    fn noise(state: &mut u64) -> u64 {
+        *state ^= *state >> 12;
+        *state ^= *state << 25;
+        *state ^= *state >> 27;
+        state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    #[test]
+    fn hostile_bytes_never_panic() {
+        let mut set = ORSet::new("a");
+        set.insert("x".to_string());
+        let mut text = TextCrdt::new("a");
+        text.insert_str(0, "hi").unwrap();
+        let valid = [
+            crdt_migrate::write(&set).unwrap(),
+            crdt_migrate::write(&text).unwrap(),
+            crdt_migrate::write(&GCounter::new("a")).unwrap(),
+        ];
+        let mut s = 0x9E37_79B9_7F4A_7C15u64;
+        for round in 0..3000 {
+            let mut bytes = valid[round % valid.len()].clone();
+            let flips = 1 + noise(&mut s) % 4;
+            for _ in 0..flips {
+                let at = (noise(&mut s) % bytes.len() as u64) as usize;
+                bytes[at] = noise(&mut s) as u8;
+            }
+            let _ = decode(&bytes);
+            // Re-seal the envelope so that the payload decoders see the damage.
+            let payload = &bytes[12..bytes.len() - 4];
+            let resealed = envelope::encode(1, bytes[6] % 10, payload).unwrap();
+            assert!(decode(&resealed).envelope.is_some());
+        }
+    }
+
+    #[test]
+    fn unknown_element_types_fall_back_to_hex() {
+        let mut set = ORSet::new("a");
+        set.insert((1u8, 2u8));
+        let d = decode(&crdt_migrate::write(&set).unwrap());
+        assert_eq!(d.envelope.unwrap().type_name, "ORSet");
+        assert!(d.error.is_some() || d.element_type.is_some());
+    }
+}

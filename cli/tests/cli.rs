@@ -56,7 +56,7 @@ fn rich_fixture(path: &Path) {
     g.increment_by(3);
     let mut g2 = g.fork("b");
     g2.increment_by(4);
-    g.merge_from(&g2);
+    crdt_kit::Crdt::merge(&mut g, &g2);
     s.put("crdts", "gcounter", &enveloped(&g)).unwrap();
     let mut pn = PNCounter::new("a");
     pn.increment_by(5);
@@ -99,15 +99,6 @@ fn rich_fixture(path: &Path) {
     s.append_event("log", "gone", b"x", 1, "n").unwrap();
     s.truncate_events_before("log", "gone", 2).unwrap();
     s.close().unwrap();
-}
-
-trait MergeFrom {
-    fn merge_from(&mut self, other: &Self);
-}
-impl<T: crdt_kit::Crdt> MergeFrom for T {
-    fn merge_from(&mut self, other: &Self) {
-        self.merge(other);
-    }
 }
 
 struct Fixtures {
