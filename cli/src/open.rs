@@ -7,7 +7,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use crdt_store::{EventStore, Layout, NativeStore, RecordIter};
+use crdt_store::{EventStore, Layout, NativeStore, Record, RecordIter};
 
 use crate::error::{Failure, Result};
 
@@ -115,6 +115,13 @@ impl Db {
     pub fn records(&self) -> Result<RecordIter<'_>> {
         match self {
             Db::Native(s) => Ok(s.records()?),
+        }
+    }
+
+    /// Every readable record, skipping damaged blocks; the damage found on the way.
+    pub fn records_skipping_damage(&self) -> (Vec<Record>, Vec<crdt_store::Error>) {
+        match self {
+            Db::Native(s) => s.records_skipping_damage(),
         }
     }
 

@@ -1,6 +1,8 @@
 //! `crdt salvage DB OUT`: copies every readable record of a damaged database into a new
 //! `.crdt` file, with the same keys, event seqs, snapshots and counters. Values whose
-//! envelope is damaged are copied as they are (verify still reports them).
+//! envelope is damaged are copied as they are (verify still reports them). A damaged data
+//! block is skipped with its key range. Exit 0 when everything was copied, 1 when
+//! something was unreadable and skipped (each skip is listed), 2 when nothing could run.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -37,25 +39,19 @@ pub fn exec(args: &Args) -> Result<u8> {
             "{e} (salvage needs the file's header, superblock and manifest to be readable)"
         ))
     })?;
-    let mut records = Vec::new();
-    let mut lost = None;
-    for r in src.records()? {
-        match r {
-            Ok(r) => records.extend(ExportRecord::from_record(r)),
-            Err(e) => {
-                lost = Some(e.to_string());
-                break;
-            }
-        }
-    }
+    let (found, lost) = src.records_skipping_damage();
+    let records: Vec<ExportRecord> = found
+        .into_iter()
+        .filter_map(ExportRecord::from_record)
+        .collect();
     let dst = Db::Native(NativeStore::open(&args.out)?);
     let n = transfer::write(dst.store(), records, &BTreeSet::new())?;
     dst.close()?;
     let mut out = Out::stdout(false);
     out.line(format!("copied {n} records into {}", args.out.display()))?;
-    if let Some(e) = lost {
-        out.line(format!("records after the damage could not be read: {e}"))?;
+    for e in &lost {
+        out.line(format!("skipped (unreadable): {e}"))?;
     }
     out.flush()?;
-    Ok(0)
+    Ok(if lost.is_empty() { 0 } else { 1 })
 }

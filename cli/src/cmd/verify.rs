@@ -80,19 +80,16 @@ pub fn report(path: &std::path::Path) -> Result<Vec<VerifyLine>> {
         _ => Some(crate::open::open_read(path)?),
     };
     if let Some(db) = db {
-        for r in db.records()? {
-            let r = match r {
-                Ok(r) => r,
-                Err(e) => {
-                    found.push(VerifyLine::Damage {
-                        location: "file".into(),
-                        detail: format!("{e} (the scan stopped here)"),
-                    });
-                    break;
-                }
-            };
+        let (recs, errors) = db.records_skipping_damage();
+        for e in errors {
+            found.push(VerifyLine::Damage {
+                location: "file".into(),
+                detail: e.to_string(),
+            });
+        }
+        for r in &recs {
             records += 1;
-            match &r {
+            match r {
                 Record::State { ns, key, value } => {
                     check_value(format!("{ns}/{key}"), value, &mut found)
                 }
