@@ -60,6 +60,41 @@ pub enum Command {
     DevUi(cmd::dev_ui::Args),
 }
 
+/// Parses `args` (program name first) and runs them. Usage errors follow the same
+/// convention as every other error: one line `crdt: <cause>` and exit 2; `--help` and
+/// `--version` print to stdout and exit 0.
+pub fn main_with_args<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::error::ErrorKind;
+    match Cli::try_parse_from(args) {
+        Ok(cli) => run(cli),
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            // A closed pipe while printing help is not worth a message.
+            let _ = e.print();
+            0
+        }
+        Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print(); // usage on stderr
+            2
+        }
+        Err(e) => {
+            let rendered = e.render().to_string();
+            let cause: Vec<&str> = rendered
+                .lines()
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let cause = cause.join(" ");
+            let cause = cause.strip_prefix("error: ").unwrap_or(&cause);
+            eprintln!("crdt: {cause} (see crdt --help)");
+            2
+        }
+    }
+}
+
 /// Runs a parsed command line, prints any error as `crdt: <cause>`, and returns the exit
 /// code.
 pub fn run(cli: Cli) -> u8 {

@@ -2,9 +2,6 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = crdt_cli::Cli::parse();
-    ExitCode::from(crdt_cli::run(cli))
+    ExitCode::from(crdt_cli::main_with_args(std::env::args_os()))
 }

@@ -520,3 +520,13 @@ fn help_generate_and_dev_ui() {
         "entity T, version 1, field x: unknown CRDT type",
     );
 }
+
+#[test]
+fn usage_errors_are_one_line() {
+    assert_error(&crdt(&[&"status"]), "required arguments were not provided");
+    assert_error(&crdt(&[&"bogus"]), "unrecognized subcommand 'bogus'");
+    let none = crdt(&[]);
+    assert_eq!(code(&none), 2);
+    assert!(stderr(&none).contains("Usage:"));
+    assert_eq!(code(&crdt(&[&"--version"])), 0);
+}

@@ -1,8 +1,10 @@
 //! `crdt compact DB [--threshold N]`: for every entity with more than N events, snapshot
 //! its state at its last event and truncate the events the snapshot covers
-//! (`CrdtDb::compact_entity`), then merge the file's runs. Prints sizes before and after.
+//! (`CrdtDb::compact_entity`), then merge the file's runs. Prints sizes before and after,
+//! and a progress bar on stderr for long runs on a terminal.
 
 use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use crdt_store::{CrdtDb, Record};
@@ -31,6 +33,37 @@ fn sizes(db: &Db, path: &std::path::Path) -> Result<(u64, Option<u64>)> {
     ))
 }
 
+/// A one-line progress bar on stderr, shown only when stderr is a terminal and the run
+/// is long enough to need one (more than 50 entities).
+struct Progress {
+    total: usize,
+    done: usize,
+    on: bool,
+}
+
+impl Progress {
+    fn new(total: usize) -> Self {
+        let on = total > 50 && std::io::stderr().is_terminal();
+        Progress { total, done: 0, on }
+    }
+
+    fn step(&mut self, what: &str) {
+        if self.on {
+            let width = 30;
+            let filled = (self.done * width).checked_div(self.total).unwrap_or(width);
+            let bar: String = "#".repeat(filled) + &" ".repeat(width - filled.min(width));
+            eprint!("\r[{bar}] {}/{} {what:<40.40}", self.done, self.total);
+        }
+        self.done = (self.done + 1).min(self.total);
+    }
+
+    fn done(&self) {
+        if self.on {
+            eprint!("\r{:80}\r", "");
+        }
+    }
+}
+
 /// Runs `crdt compact`.
 pub fn exec(args: &Args) -> Result<u8> {
     let db = open_write(&args.db)?;
@@ -43,10 +76,16 @@ pub fn exec(args: &Args) -> Result<u8> {
     }
     let mut out = Out::stdout(false);
     let (mut entities, mut removed) = (0u64, 0u64);
+    let todo: Vec<_> = counts
+        .iter()
+        .filter(|(_, n)| **n > args.threshold)
+        .collect();
+    let mut progress = Progress::new(todo.len());
     match &db {
         Db::Native(store) => {
             let cdb = CrdtDb::with_store(store.clone());
-            for ((ns, entity), n) in counts.iter().filter(|(_, n)| **n > args.threshold) {
+            for ((ns, entity), n) in todo {
+                progress.step(&format!("{ns}/{entity}"));
                 let r = cdb.compact_entity(ns, entity)?;
                 out.line(format!(
                     "{ns}/{entity}: {n} events, {r} folded into a snapshot"
@@ -56,7 +95,9 @@ pub fn exec(args: &Args) -> Result<u8> {
             }
         }
     }
+    progress.step("merging runs");
     db.compact()?;
+    progress.done();
     let after = sizes(&db, &args.db)?;
     db.close()?;
     let live = |v: Option<u64>| v.map(human_bytes).unwrap_or_else(|| "-".into());
