@@ -134,4 +134,17 @@ fn generated_code_builds() {
         "generated code does not build:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Generated files are what rustfmt would write (skipped when rustfmt is not installed).
+    let mut fmt = Command::new("rustfmt");
+    fmt.args(["--check", "--edition", "2021"]);
+    for name in ["seed", "all_crdts", "plain"] {
+        fmt.arg(src.join(name).join("mod.rs"));
+    }
+    if let Ok(o) = fmt.output() {
+        assert!(
+            o.status.success(),
+            "generated code is not rustfmt-clean:\n{}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+    }
 }
