@@ -530,3 +530,16 @@ fn usage_errors_are_one_line() {
     assert!(stderr(&none).contains("Usage:"));
     assert_eq!(code(&crdt(&[&"--version"])), 0);
 }
+
+#[test]
+fn demo_without_dir_uses_a_new_temp_dir() {
+    let o = crdt(&[&"demo"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    let first = out.lines().next().unwrap();
+    let path = PathBuf::from(first.strip_prefix("Demo database: ").unwrap());
+    assert!(path.starts_with(std::env::temp_dir()), "{}", path.display());
+    assert_eq!(code(&crdt(&[&"verify", &path])), 0);
+    assert!(!out.contains('\u{1b}'), "NO_COLOR is set: no escape codes");
+    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+}
