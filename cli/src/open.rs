@@ -125,6 +125,13 @@ impl Db {
         }
     }
 
+    /// The sequence counter of `(ns, entity)`.
+    pub fn last_seq(&self, ns: &str, entity: &str) -> crdt_store::Result<Option<u64>> {
+        match self {
+            Db::Native(s) => s.last_seq(ns, entity),
+        }
+    }
+
     /// Runs the engine's own structural checks.
     pub fn check(&self) -> crdt_store::Result<()> {
         match self {

@@ -543,3 +543,31 @@ fn demo_without_dir_uses_a_new_temp_dir() {
     assert!(!out.contains('\u{1b}'), "NO_COLOR is set: no escape codes");
     std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
 }
+
+#[test]
+fn inspect_lookup_and_scan_agree() {
+    let f = fixtures();
+    for (key, ns) in [
+        ("e1", "log"),
+        ("gone", "log"),
+        ("text", "crdts"),
+        ("binary", "plain"),
+    ] {
+        let direct = crdt(&[
+            &"inspect",
+            &f.rich,
+            &key,
+            &"-n",
+            &ns,
+            &"--events",
+            &"--json",
+        ]);
+        let scanned = crdt(&[&"inspect", &f.rich, &key, &"--events", &"--json"]);
+        assert_eq!(code(&direct), 0, "{}", stderr(&direct));
+        assert_eq!(stdout(&direct), stdout(&scanned), "{ns}/{key}");
+    }
+    assert_error(
+        &crdt(&[&"inspect", &f.rich, &"e1", &"-n", &"crdts"]),
+        "no key or entity \"e1\" in namespace crdts",
+    );
+}

@@ -118,13 +118,15 @@ fn type_name(d: &Decoded) -> String {
     }
 }
 
-/// The lines `crdt inspect` prints.
-pub fn report(args: &Args) -> Result<Vec<InspectLine>> {
-    let db = open_read(&args.db)?;
+/// Collects the entities matching the filters with one scan of the file.
+fn scan_entities(
+    db: &crate::open::Db,
+    args: &Args,
+    keep_events: bool,
+    entities: &mut BTreeMap<(String, String), Entity>,
+) -> Result<()> {
     let ns_ok = |n: &str| args.namespace.as_deref().is_none_or(|w| w == n);
     let key_ok = |k: &str| args.key.as_deref().is_none_or(|w| w == k);
-    let keep_events = args.key.is_some() && args.events;
-    let mut entities: BTreeMap<(String, String), Entity> = BTreeMap::new();
     for r in db.records()? {
         let r = r?;
         let (ns, key) = match &r {
@@ -150,6 +152,36 @@ pub fn report(args: &Args) -> Result<Vec<InspectLine>> {
             }
             _ => {}
         }
+    }
+    Ok(())
+}
+
+/// The lines `crdt inspect` prints.
+pub fn report(args: &Args) -> Result<Vec<InspectLine>> {
+    let db = open_read(&args.db)?;
+    let keep_events = args.key.is_some() && args.events;
+    let mut entities: BTreeMap<(String, String), Entity> = BTreeMap::new();
+    if let (Some(ns), Some(key)) = (&args.namespace, &args.key) {
+        // One entity: direct lookups instead of a scan of the whole file.
+        let store = db.store();
+        let mut e = Entity {
+            state: store.get(ns, key)?,
+            snapshot: store.load_snapshot(ns, key)?,
+            last_seq: db.last_seq(ns, key)?,
+            ..Entity::default()
+        };
+        for ev in store.events_since(ns, key, 0)? {
+            let ev = ev?;
+            e.event_count += 1;
+            if keep_events {
+                e.events.push(ev);
+            }
+        }
+        if e.state.is_some() || e.snapshot.is_some() || e.last_seq.is_some() {
+            entities.insert((ns.clone(), key.clone()), e);
+        }
+    } else {
+        scan_entities(&db, args, keep_events, &mut entities)?;
     }
     if let (Some(key), true) = (&args.key, entities.is_empty()) {
         let place = args

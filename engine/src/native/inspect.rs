@@ -182,6 +182,17 @@ impl NativeStore {
         (records, errors)
     }
 
+    /// The last seq handed out for `(ns, entity)` (its sequence counter): kept when every
+    /// event was truncated, so numbering never restarts.
+    pub fn last_seq(&self, ns: &str, entity: &str) -> Result<Option<u64>> {
+        match self.kv_get(&crate::keys::counter_key(ns, entity))? {
+            None => Ok(None),
+            Some(v) => decode_counter(&v)
+                .map(Some)
+                .map_err(|b| b.at(&self.inner.path, 0)),
+        }
+    }
+
     fn block_end_key(&self, offset: u64) -> Option<Vec<u8>> {
         let runs = std::sync::Arc::clone(&self.inner.view.read().runs);
         runs.iter().find_map(|r| r.block_last_key_at(offset))
@@ -232,6 +243,8 @@ mod tests {
         );
         assert!(matches!(&recs[2], Record::Snapshot { snapshot, .. } if snapshot.version == 2));
         assert!(matches!(&recs[3], Record::Counter { last_seq: 1, .. }));
+        assert_eq!(s.last_seq("b", "e").unwrap(), Some(1));
+        assert_eq!(s.last_seq("b", "nope").unwrap(), None);
         let layout = s.layout();
         assert_eq!(layout.runs.len(), 1);
         assert_eq!(layout.format_version, 1);
