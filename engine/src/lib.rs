@@ -77,4 +77,7 @@ pub use crdt_migrate::{crdt_schema, migration, CrdtVersioned, Migration, Migrato
 pub use db::{CrdtDb, MigrationReport, TypedEvent};
 pub use error::{Error, Result};
 pub use memory::MemoryStore;
-pub use native::{Durability, NativeStore, Options, Stats, ValueKind, ValueRewriter};
+pub use native::{
+    Durability, Layout, NativeStore, Options, Record, RecordIter, RunInfo, Stats, ValueKind,
+    ValueRewriter,
+};

@@ -15,9 +15,12 @@ mod alloc;
 mod cache;
 mod compaction;
 mod compactor;
+mod inspect;
 mod recovery;
 mod run;
 mod writer;
+
+pub use inspect::{Layout, Record, RecordIter, RunInfo};
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -209,6 +209,16 @@ impl Run {
         })
     }
 
+    /// The last key of the data block at absolute byte `offset`, if a block starts there
+    /// (tools skip a damaged block's key range with it; see `inspect.rs`).
+    pub(crate) fn block_last_key_at(&self, offset: u64) -> Option<Vec<u8>> {
+        let base = self.meta.extent.byte_offset();
+        self.index
+            .iter()
+            .find(|e| base.checked_add(e.offset) == Some(offset))
+            .map(|e| e.last_key.clone())
+    }
+
     /// Every entry in order, tombstones included (compaction input).
     pub(crate) fn iter_all(self: &Arc<Self>) -> EntryIter<'static> {
         self.iter(&[], None)

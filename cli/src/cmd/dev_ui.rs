@@ -1,0 +1,25 @@
+//! `crdt dev-ui`: the web inspector, which arrives in its own issue.
+
+use std::path::PathBuf;
+
+use crate::error::{Failure, Result};
+
+/// Arguments of `crdt dev-ui`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Database to inspect.
+    pub db: Option<PathBuf>,
+    /// Port to listen on.
+    #[arg(long, default_value_t = 4242)]
+    pub port: u16,
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+}
+
+/// Always exits 2: not implemented yet.
+pub fn exec(_args: &Args) -> Result<u8> {
+    Err(Failure::msg(
+        "not yet available: the dev UI arrives in its own issue",
+    ))
+}

@@ -1,0 +1,116 @@
+//! Where commands print: stdout, buffered, as text lines or JSON Lines.
+//!
+//! A write to a closed pipe becomes [`Failure::Quiet`]. Headings are bold only on a
+//! terminal and only when `NO_COLOR` is unset (<https://no-color.org>).
+
+use std::io::{IsTerminal, Write};
+
+use serde::Serialize;
+
+use crate::error::{Failure, Result};
+
+/// Buffered stdout with the output mode of the command.
+pub struct Out {
+    w: Box<dyn Write>,
+    /// `--json`: one JSON object per line.
+    pub json: bool,
+    color: bool,
+}
+
+impl Out {
+    /// Stdout, in text or JSON Lines mode.
+    pub fn stdout(json: bool) -> Self {
+        let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        Out {
+            w: Box::new(std::io::BufWriter::new(std::io::stdout())),
+            json,
+            color,
+        }
+    }
+
+    /// A writer into memory (tests).
+    pub fn to_writer(w: Box<dyn Write>, json: bool) -> Self {
+        Out {
+            w,
+            json,
+            color: false,
+        }
+    }
+
+    /// A text line.
+    pub fn line(&mut self, s: impl AsRef<str>) -> Result<()> {
+        writeln!(self.w, "{}", s.as_ref())?;
+        Ok(())
+    }
+
+    /// A heading (bold on a colour terminal).
+    pub fn heading(&mut self, s: impl AsRef<str>) -> Result<()> {
+        if self.color {
+            writeln!(self.w, "\x1b[1m{}\x1b[0m", s.as_ref())?;
+        } else {
+            writeln!(self.w, "{}", s.as_ref())?;
+        }
+        Ok(())
+    }
+
+    /// One JSON Lines record.
+    pub fn record(&mut self, value: &impl Serialize) -> Result<()> {
+        serde_json::to_writer(&mut self.w, value).map_err(|e| {
+            if e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe) {
+                Failure::Quiet
+            } else {
+                Failure::msg(e)
+            }
+        })?;
+        self.w.write_all(b"\n")?;
+        Ok(())
+    }
+
+    /// Flush the buffer.
+    pub fn flush(&mut self) -> Result<()> {
+        self.w.flush()?;
+        Ok(())
+    }
+}
+
+/// Lowercase hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    s
+}
+
+/// Parse lowercase or uppercase hex.
+pub fn unhex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    s.as_bytes()
+        .chunks(2)
+        .map(|pair| {
+            let hi = char::from(*pair.first()?).to_digit(16)?;
+            let lo = char::from(*pair.get(1)?).to_digit(16)?;
+            u8::try_from(hi * 16 + lo).ok()
+        })
+        .collect()
+}
+
+/// `1234567` as `1.2 MiB`.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut v = n as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS.get(unit).copied().unwrap_or("B"))
+    }
+}
