@@ -39,6 +39,8 @@
     )
 )]
 
+#[cfg(any(feature = "sqlite", feature = "redb"))]
+mod adapters;
 mod api;
 mod error;
 mod format;
@@ -50,6 +52,10 @@ mod logic;
 mod memory;
 mod native;
 
+#[cfg(feature = "redb")]
+pub use adapters::{RedbOptions, RedbStore};
+#[cfg(feature = "sqlite")]
+pub use adapters::{SqliteConfig, SqliteStore, Synchronous};
 pub use api::{
     BatchOp, CommitOutcome, Event, EventIter, EventStore, KeyRange, Snapshot, StateIter,
     StateStore, WriteBatch,

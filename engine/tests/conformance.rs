@@ -42,3 +42,27 @@ conformance_tests!(memory, ((), MemoryStore::new()));
 conformance_tests!(native, native_file());
 conformance_tests!(native_small_sim, native_sim_small());
 conformance_tests!(native_group_commit, native_group_commit());
+
+#[cfg(feature = "sqlite")]
+fn sqlite_file() -> (tempfile::TempDir, crdt_store::SqliteStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = crdt_store::SqliteStore::open(dir.path().join("conformance.db")).unwrap();
+    (dir, store)
+}
+
+#[cfg(feature = "redb")]
+fn redb_file() -> (tempfile::TempDir, crdt_store::RedbStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = crdt_store::RedbStore::open(dir.path().join("conformance.redb")).unwrap();
+    (dir, store)
+}
+
+#[cfg(feature = "sqlite")]
+conformance_tests!(sqlite, sqlite_file());
+#[cfg(feature = "sqlite")]
+conformance_tests!(
+    sqlite_memory,
+    ((), crdt_store::SqliteStore::open_in_memory().unwrap())
+);
+#[cfg(feature = "redb")]
+conformance_tests!(redb, redb_file());
