@@ -221,7 +221,18 @@ mod redb {
         assert_eq!(s.options(), &opts);
         write_some(&s);
         drop(s);
-        check_some(&RedbStore::open(&path).unwrap());
+        let mut s = RedbStore::open_with(&path, opts).unwrap();
+        check_some(&s);
+        // Compaction first makes the pending non-durable commits durable.
+        s.put("n", "k", b"v").unwrap();
+        s.compact().unwrap();
+        drop(s);
+        check_some_after_compact(&RedbStore::open(&path).unwrap());
+    }
+
+    fn check_some_after_compact(s: &RedbStore) {
+        assert_eq!(s.get("n", "k").unwrap().as_deref(), Some(&b"v"[..]));
+        assert_eq!(s.event_count("sensors", "s1").unwrap(), 4);
     }
 
     #[test]

@@ -134,13 +134,22 @@ impl RedbStore {
         &self.inner.options
     }
 
-    /// Reclaim free space (redb's `Database::compact`). Needs the only handle: fails with
-    /// [`Error::InvalidArgument`] while clones exist.
+    /// Reclaim free space (redb's `Database::compact`), after making pending
+    /// [`Durability::None`] commits durable. Needs the only handle: fails with
+    /// [`Error::InvalidArgument`] while clones exist. Returns whether redb compacted.
     pub fn compact(&mut self) -> Result<bool> {
         let path = self.inner.path.clone();
         let inner = Arc::get_mut(&mut self.inner).ok_or_else(|| {
             Error::InvalidArgument("RedbStore::compact needs the only handle (drop clones)".into())
         })?;
+        // redb refuses to compact while non-durable commits are pending: make them durable
+        // with an empty Immediate commit first.
+        let mut txn = inner
+            .db
+            .begin_write()
+            .map_err(|e| map_err(&path, "begin", e))?;
+        txn.set_durability(redb::Durability::Immediate);
+        txn.commit().map_err(|e| map_err(&path, "commit", e))?;
         inner.db.compact().map_err(|e| map_err(&path, "compact", e))
     }
 
