@@ -152,6 +152,49 @@ mod sqlite {
         assert_eq!(a.event_count("n", "e").unwrap(), 100);
     }
 
+    const CHILD_ENV: &str = "CRDT_SQLITE_CHILD_DB";
+
+    /// Run only as the child of `two_processes_share_one_file`: append 100 events.
+    #[test]
+    fn child_appender() {
+        let Ok(path) = std::env::var(CHILD_ENV) else {
+            return;
+        };
+        let s = SqliteStore::open(path).unwrap();
+        for _ in 0..100 {
+            s.append_event("n", "e", b"", 0, "child").unwrap();
+        }
+    }
+
+    #[test]
+    fn two_processes_share_one_file_and_seqs_stay_unique() {
+        if std::env::var(CHILD_ENV).is_ok() {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("processes.db");
+        let s = SqliteStore::open(&path).unwrap();
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["sqlite::child_appender", "--exact", "--test-threads=1"])
+            .env(CHILD_ENV, &path)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        for _ in 0..100 {
+            s.append_event("n", "e", b"", 0, "parent").unwrap();
+        }
+        assert!(child.wait().unwrap().success());
+        let events: Vec<_> = s
+            .events_since("n", "e", 0)
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let seqs: Vec<u64> = events.iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, (1..=200).collect::<Vec<u64>>());
+        let from_child = events.iter().filter(|e| e.node_id == "child").count();
+        assert_eq!(from_child, 100);
+    }
+
     #[test]
     fn foreign_file_is_corrupted() {
         let dir = tempfile::tempdir().unwrap();
