@@ -112,11 +112,24 @@ mod sqlite {
         for sync in [Synchronous::Full, Synchronous::Normal, Synchronous::Off] {
             let config = SqliteConfig {
                 synchronous: sync,
+                mmap_bytes: 1 << 20,
                 ..SqliteConfig::default()
             };
             let path = dir.path().join(format!("{sync:?}.db"));
             let s = SqliteStore::open_with_config(&path, config.clone()).unwrap();
             assert_eq!(s.config(), &config);
+            let level = match sync {
+                Synchronous::Full => "2",
+                Synchronous::Normal => "1",
+                Synchronous::Off => "0",
+            };
+            assert_eq!(s.pragma_value("synchronous").unwrap(), level);
+            assert_eq!(s.pragma_value("journal_mode").unwrap(), "wal");
+            assert_eq!(s.pragma_value("mmap_size").unwrap(), "1048576");
+            assert!(matches!(
+                s.pragma_value("synchronous = OFF"),
+                Err(Error::InvalidArgument(_))
+            ));
             write_some(&s);
             drop(s);
             check_some(&SqliteStore::open(&path).unwrap());

@@ -76,6 +76,9 @@ pub struct SqliteConfig {
     pub busy_timeout: Duration,
     /// Extra read connections kept for file-backed stores. Default 4.
     pub max_readers: usize,
+    /// Memory-mapped I/O for reads, in bytes (`PRAGMA mmap_size`). Default 0 (SQLite's
+    /// default: off); `NativeStore` reads through a memory map, so the benchmarks set it.
+    pub mmap_bytes: u64,
 }
 
 impl Default for SqliteConfig {
@@ -85,6 +88,7 @@ impl Default for SqliteConfig {
             cache_kib: 8 * 1024,
             busy_timeout: Duration::from_secs(5),
             max_readers: 4,
+            mmap_bytes: 0,
         }
     }
 }
@@ -261,6 +265,35 @@ impl SqliteStore {
         &self.inner.config
     }
 
+    /// The current value of `PRAGMA name` on the writer connection, as text (e.g.
+    /// `synchronous` is `2` for FULL, `journal_mode` is `wal`). `name` must be a plain
+    /// identifier.
+    ///
+    /// ```
+    /// use crdt_store::SqliteStore;
+    /// let store = SqliteStore::open_in_memory().unwrap();
+    /// assert_eq!(store.pragma_value("synchronous").unwrap(), "2");
+    /// ```
+    pub fn pragma_value(&self, name: &str) -> Result<String> {
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(Error::InvalidArgument(format!(
+                "{name:?} is not a pragma name"
+            )));
+        }
+        let conn = self.inner.writer.lock();
+        conn.query_row(&format!("PRAGMA {name}"), [], |r| {
+            r.get::<_, rusqlite::types::Value>(0)
+        })
+        .map(|v| match v {
+            rusqlite::types::Value::Integer(i) => i.to_string(),
+            rusqlite::types::Value::Real(f) => f.to_string(),
+            rusqlite::types::Value::Text(t) => t,
+            rusqlite::types::Value::Blob(b) => String::from_utf8_lossy(&b).into_owned(),
+            rusqlite::types::Value::Null => String::new(),
+        })
+        .map_err(|e| map_err(self.path(), "read pragma", e))
+    }
+
     /// Reclaim free pages: checkpoint the WAL into the database, truncate the WAL and
     /// `VACUUM` (the counterpart of `NativeStore::compact`).
     pub fn compact(&self) -> Result<()> {
@@ -303,7 +336,10 @@ impl SqliteStore {
 /// Settings shared by the writer and the readers.
 fn configure(conn: &Connection, config: &SqliteConfig) -> rusqlite::Result<()> {
     conn.busy_timeout(config.busy_timeout)?;
-    conn.execute_batch(&format!("PRAGMA cache_size = -{}", config.cache_kib))?;
+    conn.execute_batch(&format!(
+        "PRAGMA cache_size = -{}; PRAGMA mmap_size = {}",
+        config.cache_kib, config.mmap_bytes
+    ))?;
     conn.set_prepared_statement_cache_capacity(16);
     Ok(())
 }
