@@ -10,7 +10,7 @@ mod workloads;
 
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use workloads::{Backend, Data, Scale, Workload};
 
 fn scale() -> Scale {
@@ -25,7 +25,9 @@ fn storage(c: &mut Criterion) {
     let data = Data::new(sc.items);
     for w in Workload::ALL {
         let mut g = c.benchmark_group(format!("storage/{}", w.name()));
+        // Each iteration is a whole workload (milliseconds to seconds): flat sampling.
         g.sample_size(10)
+            .sampling_mode(SamplingMode::Flat)
             .warm_up_time(Duration::from_millis(200))
             .measurement_time(Duration::from_secs(2))
             .throughput(Throughput::Elements(w.ops(&sc) as u64));

@@ -2,7 +2,7 @@
 //! table of medians and the ratios of NativeStore to each peer, and write it as markdown.
 //!
 //! ```text
-//! cargo run -p crdt-benches --release --bin storage-compare -- --scale small|full [--out FILE]
+//! cargo run -p crdt-benches --release --bin storage-compare -- --scale small|full [--out FILE] [--reps N]
 //! ```
 //!
 //! Ratios are speedups (peer median / native median; > 1 means NativeStore is faster),
@@ -20,7 +20,7 @@ use std::time::Duration;
 use workloads::{Backend, Data, Scale, Workload};
 
 fn usage() -> ! {
-    eprintln!("usage: storage-compare [--scale small|full] [--out FILE.md]");
+    eprintln!("usage: storage-compare [--scale small|full] [--out FILE.md] [--reps N]");
     std::process::exit(2)
 }
 
@@ -56,18 +56,21 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let mut scale_name = "small".to_string();
     let mut out: Option<String> = None;
+    let mut reps: Option<usize> = None;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--scale" => scale_name = args.next().unwrap_or_else(|| usage()),
             "--out" => out = Some(args.next().unwrap_or_else(|| usage())),
+            "--reps" => reps = args.next().and_then(|r| r.parse().ok()).filter(|&r| r > 0),
             _ => usage(),
         }
     }
-    let sc = match scale_name.as_str() {
+    let mut sc = match scale_name.as_str() {
         "small" => Scale::SMALL,
         "full" => Scale::FULL,
         _ => usage(),
     };
+    sc.reps = reps.unwrap_or(sc.reps);
     let out = out.unwrap_or_else(|| format!("storage-compare-{scale_name}.md"));
     let data = Data::new(sc.items);
 
