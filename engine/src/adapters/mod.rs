@@ -39,9 +39,3 @@ pub(crate) fn check_commit_len(mutations: &[Mutation]) -> Result<()> {
     });
     limits::commit(len)
 }
-
-/// The smallest byte string greater than `key`: `key ‖ 0x00`.
-pub(crate) fn successor(mut key: Vec<u8>) -> Vec<u8> {
-    key.push(0);
-    key
-}

@@ -19,7 +19,7 @@ use std::time::Duration;
 use parking_lot::Mutex;
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
 
-use super::{check_commit_len, successor};
+use super::check_commit_len;
 use crate::error::{Error, Result};
 use crate::kv::{KvIter, KvRead, KvStore, Mutation};
 use crate::Durability;
@@ -369,6 +369,12 @@ fn page_on(
             .query_map(params![start, limit], row)?
             .collect(),
     }
+}
+
+/// The smallest byte string greater than `key`: `key ‖ 0x00`.
+fn successor(mut key: Vec<u8>) -> Vec<u8> {
+    key.push(0);
+    key
 }
 
 /// A key-range scan that fetches one page per query.
