@@ -451,7 +451,7 @@ impl Workload {
             Workload::RangeScans => {
                 let mut n = 0usize;
                 for &i in &picks[..sc.scans] {
-                    let range = KeyRange::from(data.keys[i].as_str());
+                    let range = KeyRange::starting_at(data.keys[i].as_str());
                     n += s.scan(NS, range).unwrap().take(sc.scan_len).count();
                 }
                 assert!(n >= sc.scans);

@@ -42,7 +42,7 @@ impl KeyRange {
     }
 
     /// Keys `k >= start`.
-    pub fn from(start: impl Into<String>) -> Self {
+    pub fn starting_at(start: impl Into<String>) -> Self {
         KeyRange {
             start: Bound::Included(start.into()),
             end: Bound::Unbounded,

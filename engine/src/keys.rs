@@ -13,6 +13,7 @@ pub(crate) const TYPE_STATE: u8 = 0x01;
 pub(crate) const TYPE_EVENT: u8 = 0x02;
 pub(crate) const TYPE_SNAPSHOT: u8 = 0x03;
 pub(crate) const TYPE_COUNTER: u8 = 0x04;
+pub(crate) const TYPE_FLOOR: u8 = 0x05;
 
 /// `len as u16 BE ‖ bytes`; callers checked the limits, which are far below `u16::MAX`.
 fn lp(out: &mut Vec<u8>, s: &str) {
@@ -46,6 +47,12 @@ pub(crate) fn snapshot_key(ns: &str, entity: &str) -> Vec<u8> {
 
 pub(crate) fn counter_key(ns: &str, entity: &str) -> Vec<u8> {
     named_key(TYPE_COUNTER, ns, entity)
+}
+
+/// The truncation floor of an entity: its events with a smaller seq are deleted
+/// (a range tombstone, format-spec/keys.md KEY-6).
+pub(crate) fn floor_key(ns: &str, entity: &str) -> Vec<u8> {
+    named_key(TYPE_FLOOR, ns, entity)
 }
 
 /// `02 ‖ lp(ns) ‖ lp(entity)`: every event of one entity starts with this.
@@ -98,6 +105,10 @@ pub(crate) enum DecodedKey {
         ns: String,
         entity: String,
     },
+    Floor {
+        ns: String,
+        entity: String,
+    },
 }
 
 impl DecodedKey {
@@ -106,7 +117,8 @@ impl DecodedKey {
             DecodedKey::State { ns, .. }
             | DecodedKey::Event { ns, .. }
             | DecodedKey::Snapshot { ns, .. }
-            | DecodedKey::Counter { ns, .. } => ns,
+            | DecodedKey::Counter { ns, .. }
+            | DecodedKey::Floor { ns, .. } => ns,
         }
     }
 }
@@ -125,6 +137,10 @@ pub(crate) fn decode_key(key: &[u8]) -> Result<DecodedKey, Bad> {
             ns,
             entity: utf8(c.rest(), "entity")?,
         }),
+        TYPE_FLOOR => Ok(DecodedKey::Floor {
+            ns,
+            entity: utf8(c.rest(), "entity")?,
+        }),
         TYPE_COUNTER => Ok(DecodedKey::Counter {
             ns,
             entity: utf8(c.rest(), "entity")?,
@@ -140,6 +156,17 @@ pub(crate) fn decode_key(key: &[u8]) -> Result<DecodedKey, Bad> {
         }
         other => Err(c.bad(format!("unknown key type {other:#04x}"))),
     }
+}
+
+/// For an event key: its entity prefix (`02 ‖ lp(ns) ‖ lp(entity)`) and seq. `None` for
+/// other keys or malformed ones.
+pub(crate) fn split_event_key(key: &[u8]) -> Option<(&[u8], u64)> {
+    if key.first() != Some(&TYPE_EVENT) || key.len() < 8 {
+        return None;
+    }
+    let (prefix, seq) = key.split_at(key.len() - 8);
+    let seq: [u8; 8] = seq.try_into().ok()?;
+    Some((prefix, u64::from_be_bytes(seq)))
 }
 
 /// Decode the user key of a state key that is known to start with `prefix`.
@@ -216,7 +243,8 @@ pub(crate) fn decode_snapshot_value(value: &[u8]) -> Result<Snapshot, Bad> {
     })
 }
 
-pub(crate) fn decode_counter(value: &[u8]) -> Result<u64, Bad> {
+/// The value of a sequence counter or truncation floor: `u64 LE`.
+pub(crate) fn decode_u64(value: &[u8]) -> Result<u64, Bad> {
     let mut c = Cursor::new(value, "sequence counter");
     let v = c.u64_le()?;
     if !c.is_empty() {
@@ -230,7 +258,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn spec_examples_key_1_to_3() {
+    fn key_1_2_3_spec_examples() {
         assert_eq!(state_key("s", "k"), [1, 0, 1, 0x73, 0x6b]);
         assert_eq!(state_key("", ""), [1, 0, 0]);
         assert_eq!(state_key("a\0", "é"), [1, 0, 2, 0x61, 0, 0xc3, 0xa9]);

@@ -7,6 +7,17 @@
 //! `(namespace, entity)` and are never reused, and a [`WriteBatch`] is all or nothing.
 //! Limits are documented in [`limits`].
 //!
+//! Backends:
+//! - [`NativeStore`]: the default, one `.crdt` file per database; an LSM tree (log,
+//!   memtable, sorted runs, manifest, two superblock slots) that survives power cuts at any
+//!   moment. [`Options`] choose the [`Durability`] (default `Immediate`), memtable and cache
+//!   sizes, and compaction. A second writer gets [`Error::Locked`];
+//!   [`NativeStore::open_read_only`] opens a file another process is writing.
+//! - [`MemoryStore`]: the same semantics in memory.
+//!
+//! All file I/O goes through [`io::FileIo`]; [`io::SimDisk`] injects failed writes, failed
+//! syncs and power cuts for tests.
+//!
 //! ```
 //! use crdt_store::{EventStore, MemoryStore, StateStore};
 //!
@@ -23,11 +34,13 @@
 //! store.truncate_events_before("sensors", "s1", seq).unwrap();
 //! ```
 #![warn(missing_docs)]
+#![deny(unsafe_code)]
 #![deny(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::host_endian_bytes
 )]
 #![cfg_attr(
     test,

@@ -2,8 +2,9 @@
 //! internal [`KvStore`] layer and shared by every backend that stores internal keys.
 //!
 //! A [`WriteBatch`] is *resolved* under the writer lock into plain mutations (an append reads
-//! and bumps the entity's sequence counter; a truncate lists the events it removes), so the
-//! log holds only puts and deletes and replay never re-runs logic (format-spec/log.md).
+//! and bumps the entity's sequence counter; a truncate raises the entity's truncation floor,
+//! a range tombstone that reads apply and compaction uses to drop the events), so the log
+//! holds only puts and deletes and replay never re-runs logic (format-spec/log.md).
 
 use std::collections::BTreeSet;
 
@@ -64,10 +65,7 @@ fn apply_op(view: &mut Overlay<'_>, op: &BatchOp, out: &mut CommitOutcome) -> Re
             node_id,
         } => {
             let ckey = keys::counter_key(ns, entity);
-            let last = match view.kv_get(&ckey)? {
-                Some(v) => keys::decode_counter(&v).map_err(bad_data)?,
-                None => 0,
-            };
+            let last = read_u64(view, &ckey)?;
             let seq = last.checked_add(1).ok_or_else(|| {
                 Error::InvalidArgument(format!("event seq of ({ns:?}, {entity:?}) exhausted"))
             })?;
@@ -93,20 +91,40 @@ fn apply_op(view: &mut Overlay<'_>, op: &BatchOp, out: &mut CommitOutcome) -> Re
             entity,
             before_seq,
         } => {
-            let start = keys::event_prefix(ns, entity);
-            let end = keys::event_key(ns, entity, *before_seq);
-            let doomed: Vec<Vec<u8>> = view
-                .kv_scan(&start, Some(&end))?
-                .map(|r| r.map(|(k, _)| k))
-                .collect::<Result<_>>()?;
-            let removed = doomed.len() as u64;
-            for k in doomed {
-                view.delete(k);
+            // A range tombstone: raise the entity's floor. It never passes the next seq to
+            // be assigned, so later appends stay visible.
+            let floor = read_u64(view, &keys::floor_key(ns, entity))?;
+            let last = read_u64(view, &keys::counter_key(ns, entity))?;
+            let new_floor = (*before_seq).min(last.saturating_add(1));
+            let mut removed = 0u64;
+            if new_floor > floor {
+                let start = keys::event_key(ns, entity, floor);
+                let end = keys::event_key(ns, entity, new_floor);
+                for r in view.kv_scan(&start, Some(&end))? {
+                    r?;
+                    removed += 1;
+                }
+            }
+            // Seqs below `new_floor` were all assigned already, so with nothing to remove
+            // there is nothing to hide: no floor is written.
+            if removed > 0 {
+                view.put(
+                    keys::floor_key(ns, entity),
+                    new_floor.to_le_bytes().to_vec(),
+                );
             }
             out.truncated.push(removed);
         }
     }
     Ok(())
+}
+
+/// A sequence counter or truncation floor; 0 when absent.
+fn read_u64<S: KvRead + ?Sized>(s: &S, key: &[u8]) -> Result<u64> {
+    match s.kv_get(key)? {
+        Some(v) => keys::decode_u64(&v).map_err(bad_data),
+        None => Ok(0),
+    }
 }
 
 /// Commit `batch` atomically on `store`.
@@ -188,6 +206,7 @@ pub(crate) fn list_namespaces<S: KvRead + ?Sized>(s: &S) -> Result<Vec<String>> 
         keys::TYPE_EVENT,
         keys::TYPE_SNAPSHOT,
         keys::TYPE_COUNTER,
+        keys::TYPE_FLOOR,
     ] {
         let mut from = vec![kind];
         let type_end = vec![kind + 1];
@@ -220,6 +239,7 @@ pub(crate) fn events_since<'a, S: KvRead + ?Sized>(
     let Some(first) = after_seq.checked_add(1) else {
         return Ok(Box::new(std::iter::empty()));
     };
+    let first = first.max(read_u64(s, &keys::floor_key(ns, entity))?);
     let prefix = keys::event_prefix(ns, entity);
     let start = keys::event_key(ns, entity, first);
     let end = keys::prefix_end(&prefix);
@@ -243,8 +263,9 @@ pub(crate) fn event_count<S: KvRead + ?Sized>(s: &S, ns: &str, entity: &str) -> 
     limits::ns_key(ns, entity)?;
     let prefix = keys::event_prefix(ns, entity);
     let end = keys::prefix_end(&prefix);
+    let start = keys::event_key(ns, entity, read_u64(s, &keys::floor_key(ns, entity))?);
     let mut n = 0u64;
-    for r in s.kv_scan(&prefix, end.as_deref())? {
+    for r in s.kv_scan(&start, end.as_deref())? {
         r?;
         n += 1;
     }

@@ -16,7 +16,7 @@ use crate::kv::{KvIter, KvRead, KvStore, Mutation};
 
 type Map = BTreeMap<Vec<u8>, Vec<u8>>;
 
-/// An in-memory store, for tests and prototypes.
+/// An in-memory store, for tests and prototypes. Clones are handles to the same data.
 ///
 /// ```
 /// use crdt_store::{EventStore, MemoryStore, StateStore};
@@ -113,6 +113,7 @@ impl KvStore for MemoryStore {
         for m in mutations {
             match m {
                 Mutation::Put(k, v) => {
+                    drop_truncated_events(&mut map, &k, &v);
                     map.insert(k, v);
                 }
                 Mutation::Delete(k) => {
@@ -121,6 +122,23 @@ impl KvStore for MemoryStore {
             }
         }
         Ok(())
+    }
+}
+
+/// A raised truncation floor hides events below it; memory has no compaction, so remove
+/// them now.
+fn drop_truncated_events(map: &mut Map, key: &[u8], value: &[u8]) {
+    let Ok(crate::keys::DecodedKey::Floor { ns, entity }) = crate::keys::decode_key(key) else {
+        return;
+    };
+    let Ok(floor) = crate::keys::decode_u64(value) else {
+        return;
+    };
+    let start = crate::keys::event_prefix(&ns, &entity);
+    let end = crate::keys::event_key(&ns, &entity, floor);
+    let doomed: Vec<Vec<u8>> = map.range(start..end).map(|(k, _)| k.clone()).collect();
+    for k in doomed {
+        map.remove(&k);
     }
 }
 

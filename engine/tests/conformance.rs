@@ -43,6 +43,14 @@ conformance_tests!(native, native_file());
 conformance_tests!(native_small_sim, native_sim_small());
 conformance_tests!(native_group_commit, native_group_commit());
 
+/// Handles are shared between threads.
+#[test]
+fn handles_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync + 'static>() {}
+    assert_send_sync::<MemoryStore>();
+    assert_send_sync::<NativeStore>();
+}
+
 #[cfg(feature = "sqlite")]
 fn sqlite_file() -> (tempfile::TempDir, crdt_store::SqliteStore) {
     let dir = tempfile::tempdir().unwrap();

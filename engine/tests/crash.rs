@@ -67,6 +67,8 @@ fn opts(durability: Durability) -> Options {
         log_pages: 2,
         max_runs: 2,
         block_cache_bytes: 16 * 1024,
+        // Deterministic I/O: these tests count steps or leak handles to simulate crashes.
+        background_compaction: false,
         ..Options::default()
     }
 }
@@ -211,5 +213,17 @@ fn durability_none_loses_a_suffix_never_a_partial_batch() {
             prefixes.contains(&got),
             "cut at {k}: not a prefix of the commits"
         );
+    }
+}
+
+/// More seeds on demand: `CRDT_CRASH_SEEDS=50 cargo test -p crdt-store --test crash`.
+#[test]
+fn power_cut_at_every_io_step_extra_seeds() {
+    let extra: u64 = std::env::var("CRDT_CRASH_SEEDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    for seed in 100..100 + extra {
+        cut_everywhere(seed, 60);
     }
 }

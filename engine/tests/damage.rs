@@ -5,7 +5,7 @@
 mod common;
 
 use common::dump::{dump, Dump};
-use common::golden::{build_basic, expected, ENTITIES};
+use common::golden::{build_basic, build_log, expected, log_prefix_states, ENTITIES};
 use crdt_store::io::SimDisk;
 use crdt_store::{Error, NativeStore, Options};
 
@@ -59,6 +59,35 @@ fn every_truncation_is_detected_or_harmless() {
     }
 }
 
+/// A file whose last commits are only in the log: damage in the log can only end the
+/// replay early (LOG-4), so the result is part 1 plus a prefix of part 2's commits, or
+/// `Corrupted`; never a state with a gap or a partial batch.
+#[test]
+fn log_damage_yields_a_prefix_of_the_commits_or_corrupted() {
+    let bytes = build_log();
+    let states: Vec<Dump> = log_prefix_states()
+        .iter()
+        .map(|m| dump(m, &ENTITIES).unwrap())
+        .collect();
+    let mut shorter = 0;
+    for i in 0..bytes.len() {
+        let mut b = bytes.clone();
+        b[i] ^= 0x20;
+        match outcome(b) {
+            Ok(got) => {
+                let at = states.iter().position(|s| *s == got);
+                assert!(at.is_some(), "flip at {i}: not a prefix state");
+                if at != Some(4) {
+                    shorter += 1;
+                }
+            }
+            Err(Error::Corrupted { .. }) => {}
+            Err(other) => panic!("flip at {i}: {other:?}"),
+        }
+    }
+    assert!(shorter > 0, "no flip hit the log");
+}
+
 #[test]
 fn writable_open_of_damaged_file_is_refused_not_repaired() {
     let mut bytes = build_basic();
@@ -69,4 +98,40 @@ fn writable_open_of_damaged_file_is_refused_not_repaired() {
         NativeStore::open_io(disk.file(), "damaged.crdt", Options::default(), false).unwrap_err();
     assert!(err.is_corrupted(), "{err}");
     assert_eq!(disk.bytes(), bytes, "a refused open must not write");
+}
+
+mod random_damage {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(common::config())]
+
+        /// Several random byte changes, optionally a truncation: never a panic, and any
+        /// error is `Corrupted`. (With several changes an older generation may legitimately
+        /// be used, so the data itself is not compared.)
+        #[test]
+        fn random_multi_byte_damage_never_panics(
+            flips in proptest::collection::vec((any::<prop::sample::Index>(), 1u8..=255), 1..8),
+            cut in proptest::option::of(any::<prop::sample::Index>()),
+        ) {
+            let mut bytes = golden_bytes().to_vec();
+            for (i, x) in flips {
+                let at = i.index(bytes.len());
+                bytes[at] ^= x;
+            }
+            if let Some(c) = cut {
+                bytes.truncate(c.index(bytes.len()));
+            }
+            match outcome(bytes) {
+                Ok(_) | Err(Error::Corrupted { .. }) => {}
+                Err(other) => prop_assert!(false, "unexpected error {other:?}"),
+            }
+        }
+    }
+
+    fn golden_bytes() -> &'static [u8] {
+        static BYTES: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        BYTES.get_or_init(build_basic)
+    }
 }

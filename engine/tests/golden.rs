@@ -7,7 +7,7 @@ mod common;
 use std::path::PathBuf;
 
 use common::dump::dump;
-use common::golden::{build_basic, expected, ENTITIES};
+use common::golden::{build_basic, build_log, expected, ENTITIES};
 use crdt_store::{Error, EventStore, NativeStore, StateStore};
 
 fn dir() -> PathBuf {
@@ -74,19 +74,26 @@ fn regenerate_golden_files() {
     let bytes = build_basic();
     std::fs::create_dir_all(dir()).unwrap();
     std::fs::write(dir().join("v1-basic.crdt"), &bytes).unwrap();
+    std::fs::write(dir().join("v1-log.crdt"), build_log()).unwrap();
     for (name, d) in damaged(&bytes) {
         std::fs::write(dir().join(name), apply(&bytes, &d)).unwrap();
     }
 }
 
-#[test]
-fn golden_v1_basic_opens_with_documented_contents() {
-    let path = dir().join("v1-basic.crdt");
-    let s = NativeStore::open_read_only(&path).unwrap();
+/// Open a golden file read-only and check it holds the documented contents.
+fn open_documented(name: &str) -> NativeStore {
+    let s = NativeStore::open_read_only(dir().join(name)).unwrap();
     assert_eq!(
         dump(&s, &ENTITIES).unwrap(),
-        dump(&expected(), &ENTITIES).unwrap()
+        dump(&expected(), &ENTITIES).unwrap(),
+        "{name}"
     );
+    s
+}
+
+#[test]
+fn golden_v1_basic_opens_with_documented_contents() {
+    let s = open_documented("v1-basic.crdt");
     // Spot checks of format-spec/golden/README.md.
     assert_eq!(
         s.get("sensors", "s1").unwrap().as_deref(),
@@ -104,6 +111,15 @@ fn golden_v1_basic_opens_with_documented_contents() {
 }
 
 #[test]
+fn golden_v1_log_replays_the_log() {
+    open_documented("v1-log.crdt");
+    assert_eq!(
+        std::fs::read(dir().join("v1-log.crdt")).unwrap(),
+        build_log()
+    );
+}
+
+#[test]
 fn golden_v1_basic_opens_for_writing_and_continues_seqs() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("copy.crdt");
@@ -117,7 +133,10 @@ fn golden_file_matches_the_current_writer() {
     // The writer is deterministic: if this fails, the format or the writer changed; decide
     // whether that needs a new format version before regenerating.
     let committed = std::fs::read(dir().join("v1-basic.crdt")).unwrap();
-    assert_eq!(build_basic(), committed);
+    assert!(
+        build_basic() == committed,
+        "v1-basic.crdt differs from what the writer produces now"
+    );
 }
 
 fn corrupted(name: &str) -> (String, u64, &'static str) {
@@ -141,12 +160,7 @@ fn corrupted(name: &str) -> (String, u64, &'static str) {
 fn golden_damaged_copies_give_documented_results() {
     let bytes = std::fs::read(dir().join("v1-basic.crdt")).unwrap();
     // SB-2: one damaged superblock copy is survived with all data.
-    let s =
-        NativeStore::open_read_only(dir().join("v1-basic.superblock-copy-flipped.crdt")).unwrap();
-    assert_eq!(
-        dump(&s, &ENTITIES).unwrap(),
-        dump(&expected(), &ENTITIES).unwrap()
-    );
+    open_documented("v1-basic.superblock-copy-flipped.crdt");
     let manifest = find(&bytes, b"CRDTMANI") as u64;
     assert_eq!(
         corrupted("v1-basic.manifest-flipped.crdt"),

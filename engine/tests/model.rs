@@ -205,6 +205,8 @@ fn opts() -> Options {
         log_pages: 2,
         max_runs: 2,
         block_cache_bytes: 16 * 1024,
+        // Deterministic I/O: these tests count steps or leak handles to simulate crashes.
+        background_compaction: false,
         ..Options::default()
     }
 }

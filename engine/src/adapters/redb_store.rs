@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use redb::{ReadableTable, TableDefinition};
 
-use super::check_commit_len;
+use super::{check_commit_len, hidden_events};
 use crate::error::{Error, Result};
 use crate::kv::{KvIter, KvRead, KvStore, Mutation};
 use crate::Durability;
@@ -216,8 +216,8 @@ impl KvRead for TxRead<'_, '_> {
     }
 
     fn kv_scan(&self, start: &[u8], end: Option<&[u8]>) -> Result<KvIter<'_>> {
-        // Inside a commit only truncation scans (one entity's events), and it collects the
-        // keys anyway; the write table's range borrows it, so the rows are read here.
+        // Inside a commit only truncation scans (it counts one entity's events below the new
+        // floor); the write table's range borrows the table, so the rows are read here.
         let range = match end {
             Some(end) => self.table.range::<&[u8]>(start..end),
             None => self.table.range::<&[u8]>(start..),
@@ -262,6 +262,13 @@ impl KvStore for RedbStore {
                     Mutation::Delete(k) => table.remove(k.as_slice()).map(|_| ()),
                 }
                 .map_err(|e| map_err(path, "write", e))?;
+                if let Mutation::Put(k, v) = m {
+                    if let Some((start, end)) = hidden_events(k, v) {
+                        table
+                            .retain_in::<&[u8], _>(start.as_slice()..end.as_slice(), |_, _| false)
+                            .map_err(|e| map_err(path, "drop truncated events", e))?;
+                    }
+                }
             }
         }
         txn.commit().map_err(|e| map_err(path, "commit", e))

@@ -6,7 +6,7 @@
 //!
 //! Concurrency: one writer connection behind a mutex; every commit is one
 //! `BEGIN IMMEDIATE` transaction in which the batch is resolved (sequence counters read,
-//! truncated events listed) and applied, so seqs stay unique even with several handles or
+//! truncation floors raised) and applied, so seqs stay unique even with several handles or
 //! processes on one file. File-backed stores read through a small pool of extra connections
 //! (WAL lets them run beside the writer); in-memory stores read through the writer.
 //! Scans page by key range (`k >= ? AND k < ? ORDER BY k LIMIT ?`), so they never hold a
@@ -19,7 +19,7 @@ use std::time::Duration;
 use parking_lot::Mutex;
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
 
-use super::check_commit_len;
+use super::{check_commit_len, hidden_events};
 use crate::error::{Error, Result};
 use crate::kv::{KvIter, KvRead, KvStore, Mutation};
 use crate::Durability;
@@ -154,6 +154,7 @@ const PAGE_OPEN: &str = "SELECT k, v FROM kv WHERE k >= ?1 ORDER BY k LIMIT ?2";
 const UPSERT: &str =
     "INSERT INTO kv (k, v) VALUES (?1, ?2) ON CONFLICT (k) DO UPDATE SET v = excluded.v";
 const DELETE: &str = "DELETE FROM kv WHERE k = ?1";
+const DELETE_RANGE: &str = "DELETE FROM kv WHERE k >= ?1 AND k < ?2";
 
 /// First page of a scan: small, so `list_namespaces` (one item per namespace) stays cheap.
 const FIRST_PAGE: usize = 16;
@@ -441,8 +442,8 @@ impl KvRead for TxRead<'_> {
     }
 
     fn kv_scan(&self, start: &[u8], end: Option<&[u8]>) -> Result<KvIter<'_>> {
-        // Inside a commit only truncation scans (one entity's events), and it collects the
-        // keys anyway; the connection is not `Sync`, so the rows are read here.
+        // Inside a commit only truncation scans (it counts one entity's events below the new
+        // floor); the connection is not `Sync`, so the rows are read here.
         let rows = page_on(self.conn, start, end, usize::MAX)
             .map_err(|e| map_err(self.path, "read", e))?;
         Ok(Box::new(rows.into_iter().map(Ok)))
@@ -477,6 +478,13 @@ impl KvStore for SqliteStore {
                     Mutation::Delete(k) => delete.execute([k]),
                 }
                 .map_err(|e| map_err(p, "write", e))?;
+                if let Mutation::Put(k, v) = m {
+                    if let Some((start, end)) = hidden_events(k, v) {
+                        tx.prepare_cached(DELETE_RANGE)
+                            .and_then(|mut st| st.execute(params![start, end]))
+                            .map_err(|e| map_err(p, "drop truncated events", e))?;
+                    }
+                }
             }
         }
         tx.commit().map_err(|e| map_err(p, "commit", e))

@@ -62,7 +62,9 @@ pub(crate) fn unframe(buf: &[u8], structure: &'static str) -> Result<Vec<u8>, Ba
     let stored = c.rest();
     match kind {
         NONE if stored_len == raw_len => Ok(stored.to_vec()),
-        LZ4 => {
+        // lz4 cannot expand data more than 255-fold: a larger raw_len is damage, and
+        // checking it first keeps a 30-byte block from allocating 80 MiB.
+        LZ4 if raw_len <= stored_len.saturating_mul(255).saturating_add(16) => {
             let mut out = vec![0u8; raw_len];
             match lz4_flex::block::decompress_into(stored, &mut out) {
                 Ok(n) if n == raw_len => Ok(out),
@@ -189,6 +191,17 @@ mod tests {
         for cut in 0..f.len() {
             assert!(unframe(&f[..cut], "data block").is_err());
         }
+    }
+
+    #[test]
+    fn run_1_lz4_raw_len_is_bounded_before_allocating() {
+        let raw = vec![b'a'; 1000];
+        let mut f = frame(&raw, true);
+        assert_eq!(f[4], LZ4);
+        f[5..9].copy_from_slice(&(70u32 * 1024 * 1024).to_le_bytes());
+        let crc = crc32fast::hash(&f[4..]);
+        f[..4].copy_from_slice(&crc.to_le_bytes());
+        assert!(unframe(&f, "data block").is_err());
     }
 
     #[test]

@@ -23,6 +23,11 @@ pub trait FileIo: Send + Sync + std::fmt::Debug {
     fn sync(&self) -> io::Result<()>;
     /// Current length in bytes.
     fn len(&self) -> io::Result<u64>;
+    /// Whether a read-only open (another open of the file) is registered as a reader. While
+    /// one is, the writer does not reuse freed pages, so the reader's runs stay intact.
+    fn readers_present(&self) -> bool {
+        false
+    }
     /// Whether the file is empty.
     fn is_empty(&self) -> io::Result<bool> {
         Ok(self.len()? == 0)

@@ -50,9 +50,13 @@ impl RealFile {
         })
     }
 
-    /// Open an existing file read-only, without a lock.
+    /// Open an existing file read-only, without the writer lock, registered as a reader
+    /// before anything is read (see [`FileIo::readers_present`]).
     pub(crate) fn open_read_only(path: &Path) -> io::Result<RealFile> {
         let file = OpenOptions::new().read(true).open(path)?;
+        // Best effort: without registration a writer may reuse pages this reader maps,
+        // which then reads as `Corrupted`, never as wrong data (blocks are checksummed).
+        let _ = reader_lock::register(&file);
         Ok(RealFile {
             file,
             map: RwLock::new(None),
@@ -103,5 +107,67 @@ impl FileIo for RealFile {
 
     fn len(&self) -> io::Result<u64> {
         Ok(self.file.metadata()?.len())
+    }
+
+    fn readers_present(&self) -> bool {
+        reader_lock::present(&self.file)
+    }
+}
+
+/// Reader registration: a shared open-file-description lock on byte 1 of the file (Linux
+/// `F_OFD_SETLK`), which the writer probes with `F_OFD_GETLK`. OFD locks belong to the open
+/// file, so they also work between handles of one process, and they are independent of the
+/// whole-file writer lock.
+#[cfg(target_os = "linux")]
+mod reader_lock {
+    use std::fs::File;
+    use std::io;
+    use std::os::fd::AsRawFd;
+
+    fn lock_request(kind: libc::c_short) -> libc::flock {
+        // SAFETY: `flock` is a plain C struct for which all-zero bytes are a valid value.
+        #[allow(unsafe_code)]
+        let mut fl: libc::flock = unsafe { std::mem::zeroed() };
+        fl.l_type = kind;
+        fl.l_whence = libc::SEEK_SET as libc::c_short;
+        fl.l_start = 1;
+        fl.l_len = 1;
+        fl
+    }
+
+    pub(super) fn register(file: &File) -> io::Result<()> {
+        let mut fl = lock_request(libc::F_RDLCK as libc::c_short);
+        // SAFETY: valid fd for the life of `file`; `fl` is a valid, exclusively borrowed
+        // flock struct as F_OFD_SETLK requires.
+        #[allow(unsafe_code)]
+        let rc = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_OFD_SETLK, &mut fl) };
+        if rc == 0 {
+            Ok(())
+        } else {
+            Err(io::Error::last_os_error())
+        }
+    }
+
+    pub(super) fn present(file: &File) -> bool {
+        let mut fl = lock_request(libc::F_WRLCK as libc::c_short);
+        // SAFETY: as above; F_OFD_GETLK writes the conflicting lock (if any) into `fl`.
+        #[allow(unsafe_code)]
+        let rc = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_OFD_GETLK, &mut fl) };
+        // On failure (old kernel) assume no readers rather than never reusing pages.
+        rc == 0 && fl.l_type != libc::F_UNLCK as libc::c_short
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod reader_lock {
+    use std::fs::File;
+    use std::io;
+
+    pub(super) fn register(_file: &File) -> io::Result<()> {
+        Ok(())
+    }
+
+    pub(super) fn present(_file: &File) -> bool {
+        false
     }
 }

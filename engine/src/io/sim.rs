@@ -35,6 +35,9 @@ struct State {
     fail_from: Option<u64>,
     fail_only: bool,
     rng: u64,
+    syncs: u64,
+    sync_delay: std::time::Duration,
+    readers: bool,
 }
 
 impl State {
@@ -97,6 +100,22 @@ impl SimDisk {
     /// Operations (writes and syncs) performed so far.
     pub fn ops(&self) -> u64 {
         self.state.lock().ops
+    }
+
+    /// Successful syncs so far.
+    pub fn syncs(&self) -> u64 {
+        self.state.lock().syncs
+    }
+
+    /// Pretend a read-only open in another process is registered (see
+    /// [`FileIo::readers_present`]).
+    pub fn set_readers_present(&self, present: bool) {
+        self.state.lock().readers = present;
+    }
+
+    /// Make every sync take this long (to test group commit).
+    pub fn set_sync_delay(&self, delay: std::time::Duration) {
+        self.state.lock().sync_delay = delay;
     }
 
     /// Make operation number `n` (counted from 1) and all later ones fail.
@@ -192,10 +211,15 @@ impl FileIo for SimFile {
     }
 
     fn sync(&self) -> io::Result<()> {
+        let delay = self.disk.state.lock().sync_delay;
+        if !delay.is_zero() {
+            std::thread::sleep(delay);
+        }
         let mut s = self.disk.state.lock();
         if s.tick() {
             return Err(injected());
         }
+        s.syncs += 1;
         let writes = std::mem::take(&mut s.unsynced);
         for (off, data) in writes {
             apply(&mut s.durable, off, &data);
@@ -205,5 +229,9 @@ impl FileIo for SimFile {
 
     fn len(&self) -> io::Result<u64> {
         Ok(self.disk.state.lock().current.len() as u64)
+    }
+
+    fn readers_present(&self) -> bool {
+        self.disk.state.lock().readers
     }
 }

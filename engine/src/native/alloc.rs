@@ -82,6 +82,17 @@ impl Allocator {
         out
     }
 
+    /// Allocate past the high-water mark, leaving free extents alone (used while readers
+    /// of an older generation may still map them).
+    pub(crate) fn alloc_at_end(&mut self, pages: u32) -> Extent {
+        let out = Extent {
+            start: self.file_pages,
+            pages: pages.max(1),
+        };
+        self.file_pages += u64::from(out.pages);
+        out
+    }
+
     pub(crate) fn release(&mut self, e: Extent) {
         let i = self.free.partition_point(|f| f.start < e.start);
         self.free.insert(i, e);

@@ -4,7 +4,7 @@
 //! run while it is at most twice the size of what is already chosen. Only a suffix of the
 //! newest runs is ever merged, so the merged run takes the place (and the id) of the newest
 //! run it replaces and shadowing order is preserved; the cost of a compaction is the size
-//! of the runs it merges, not of the file. See compaction/README in format-spec's overview.
+//! of the runs it merges, not of the file. See README.md in this folder, "Compaction".
 
 use crate::format::manifest::RunMeta;
 

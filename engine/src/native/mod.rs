@@ -14,6 +14,7 @@
 mod alloc;
 mod cache;
 mod compaction;
+mod compactor;
 mod recovery;
 mod run;
 mod writer;
@@ -23,7 +24,7 @@ use std::fmt;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use parking_lot::{Mutex, RwLock};
 
@@ -42,7 +43,7 @@ pub enum Durability {
     #[default]
     Immediate,
     /// Commits from concurrent threads share one sync; each commit still returns only after
-    /// a sync that covers it.
+    /// a sync that covers it. Other threads may read a commit before that sync completes.
     GroupCommit,
     /// No sync on commit: a power cut may lose recent commits (never a partial one).
     None,
@@ -67,6 +68,9 @@ pub struct Options {
     pub max_runs: usize,
     /// Optional value rewriter applied by compaction.
     pub value_rewriter: Option<ValueRewriter>,
+    /// Run automatic compactions on a background thread (default) instead of on the thread
+    /// of the commit that triggered them. Tests that count I/O steps turn it off.
+    pub background_compaction: bool,
 }
 
 impl Default for Options {
@@ -78,6 +82,7 @@ impl Default for Options {
             block_cache_bytes: 8 * 1024 * 1024,
             max_runs: 8,
             value_rewriter: None,
+            background_compaction: true,
         }
     }
 }
@@ -122,9 +127,17 @@ struct Inner {
     synced: Mutex<u64>,
     /// The highest commit number written to the log.
     written: AtomicU64,
+    /// Held by the one running compaction.
+    compacting: Mutex<()>,
+    /// A flush found that the policy wants a compaction.
+    compaction_wanted: AtomicBool,
+    /// The background compaction worker, if running.
+    background: OnceLock<Arc<compactor::Background>>,
 }
 
 /// The native engine: one `.crdt` file, an LSM tree of a log, a memtable and sorted runs.
+/// Clones are handles to the same open database; dropping the last one flushes the
+/// memtable and closes the file (use [`NativeStore::close`] to see errors).
 ///
 /// ```
 /// use crdt_store::{EventStore, NativeStore, StateStore};
@@ -141,6 +154,9 @@ struct Inner {
 /// ```
 #[derive(Clone)]
 pub struct NativeStore {
+    // Dropped first: stops and joins the compaction worker, so that dropping the last
+    // handle closes the file.
+    _closer: Arc<compactor::Closer>,
     inner: Arc<Inner>,
 }
 
@@ -180,6 +196,7 @@ impl NativeStore {
     /// Open or create the database at `path` for writing.
     pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<NativeStore> {
         let path = path.as_ref();
+        let existed = path.exists();
         let file = match crate::io::RealFile::open_locked(path) {
             Ok(f) => f,
             Err(crate::io::real::OpenFailure::Locked) => {
@@ -195,7 +212,12 @@ impl NativeStore {
                 })
             }
         };
-        Self::open_io(Arc::new(file), path, options, false)
+        let store = Self::open_io(Arc::new(file), path, options, false)?;
+        if !existed {
+            // Make the new directory entry durable too, or a power cut could lose the file.
+            sync_parent_dir(path)?;
+        }
+        Ok(store)
     }
 
     /// Open an existing database read-only, without taking the writer lock: it sees the
@@ -218,9 +240,16 @@ impl NativeStore {
         options: Options,
         read_only: bool,
     ) -> Result<NativeStore> {
-        let inner = recovery::open(io, path.as_ref(), options, read_only)?;
+        let inner = Arc::new(recovery::open(io, path.as_ref(), options, read_only)?);
+        let closer = if !read_only && inner.opts.background_compaction {
+            compactor::Background::spawn(&inner)
+        } else {
+            compactor::Closer::default()
+        };
+        inner.after_write();
         Ok(NativeStore {
-            inner: Arc::new(inner),
+            _closer: Arc::new(closer),
+            inner,
         })
     }
 
@@ -231,16 +260,16 @@ impl NativeStore {
 
     /// Flush the memtable into a run now.
     pub fn flush(&self) -> Result<()> {
-        self.inner.with_writer(|inner, w| inner.flush(w, None))
+        self.inner.with_writer(|inner, w| inner.flush(w, None))?;
+        self.inner.after_write();
+        Ok(())
     }
 
     /// Merge every run into one, dropping overwritten values, deletes and truncated events,
     /// and applying the value rewriter.
     pub fn compact(&self) -> Result<()> {
-        self.inner.with_writer(|inner, w| {
-            inner.flush(w, None)?;
-            inner.compact(w, true)
-        })
+        self.inner.with_writer(|inner, w| inner.flush(w, None))?;
+        self.inner.compact_once(true).map(|_| ())
     }
 
     /// Flush and close, reporting any error (dropping the last handle flushes too, but
@@ -274,8 +303,25 @@ impl NativeStore {
     }
 }
 
+fn sync_parent_dir(path: &Path) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|source| Error::Io {
+            path: dir.to_path_buf(),
+            op: "sync directory",
+            source,
+        })
+}
+
 impl Drop for Inner {
     fn drop(&mut self) {
+        if let Some(bg) = self.background.get() {
+            bg.stop();
+        }
         if self.read_only || self.poisoned.load(std::sync::atomic::Ordering::Acquire) {
             return;
         }
@@ -373,6 +419,7 @@ impl KvStore for NativeStore {
         let n = self
             .inner
             .with_writer(|inner, w| inner.commit(w, &mut || resolve(self)))?;
+        self.inner.after_write();
         match n {
             Some(n) if self.inner.opts.durability == Durability::GroupCommit => {
                 self.inner.group_sync(n)

@@ -106,12 +106,44 @@ fn never_initialized(first: &[u8]) -> bool {
     zero(page(1)) && zero(page(2)) && (zero(page(0)) || header::decode(page(0)).is_ok())
 }
 
+/// How often a read-only open starts over because a writer published a new generation
+/// while it was reading.
+const READ_ONLY_RETRIES: u32 = 8;
+
 pub(super) fn open(
     io: Arc<dyn FileIo>,
     path: &Path,
     opts: Options,
     read_only: bool,
 ) -> Result<Inner> {
+    if !read_only {
+        return open_attempt(io, path, opts, false);
+    }
+    // A read-only open races with the writer: if a new generation is published while we
+    // read, the log we replayed may belong to a rotated log id, or pages we were about to
+    // read may have been reused. Start over until the generation held still.
+    for _ in 0..READ_ONLY_RETRIES {
+        let before = current_superblock(&*io, path)?;
+        let attempt = open_attempt(Arc::clone(&io), path, opts.clone(), true);
+        let after = current_superblock(&*io, path)?;
+        match attempt {
+            Ok(inner) if before == after => return Ok(inner),
+            Err(e) if before == after || !e.is_corrupted() => return Err(e),
+            _ => continue,
+        }
+    }
+    open_attempt(io, path, opts, true)
+}
+
+/// The newest valid superblock as the file is now.
+fn current_superblock(io: &dyn FileIo, path: &Path) -> Result<Option<Superblock>> {
+    let file_len = io.len().map_err(io_err(path, "stat"))?;
+    let slots = read_padded(io, path, PAGE, 2 * PAGE_SIZE, file_len)?;
+    let (a, b) = slots.split_at(PAGE_SIZE.min(slots.len()));
+    Ok(Superblock::newest(&[a, b]))
+}
+
+fn open_attempt(io: Arc<dyn FileIo>, path: &Path, opts: Options, read_only: bool) -> Result<Inner> {
     let mut file_len = io.len().map_err(io_err(path, "stat"))?;
     let mut first = read_padded(&*io, path, 0, 3 * PAGE_SIZE, file_len)?;
     if never_initialized(&first) {
@@ -129,6 +161,9 @@ pub(super) fn open(
     };
     let sb = Superblock::newest(&[slot(0), slot(1)])
         .ok_or_else(|| Bad::new("superblock", "neither superblock slot is valid").at(path, PAGE))?;
+    // Everything the superblock names was written before it, so a length taken now covers
+    // it even if a writer is appending concurrently.
+    let file_len = io.len().map_err(io_err(path, "stat"))?;
 
     // Manifest (SB-3, MAN-1, MAN-2).
     let m_off = sb.manifest_page.saturating_mul(PAGE);
@@ -171,13 +206,12 @@ pub(super) fn open(
 
     // Log replay (LOG-3, LOG-4).
     let log_off = manifest.log.byte_offset();
-    let log_bytes = read_padded(
-        &*io,
-        path,
-        log_off,
-        manifest.log.byte_len() as usize,
-        file_len,
-    )?;
+    // Only the part of the log extent that exists is read: the rest reads as zero (LOG-4).
+    let log_len = manifest
+        .log
+        .byte_len()
+        .min(file_len.saturating_sub(log_off));
+    let log_bytes = read_padded(&*io, path, log_off, log_len as usize, file_len)?;
     let replay = log_record::replay(&log_bytes, manifest.log_id);
     let mut mem = super::Memtable::new();
     let mut mem_bytes = 0usize;
@@ -227,6 +261,9 @@ pub(super) fn open(
         cache,
         synced: Mutex::new(0),
         written: AtomicU64::new(0),
+        compacting: Mutex::new(()),
+        compaction_wanted: AtomicBool::new(false),
+        background: std::sync::OnceLock::new(),
     };
     if needs_rotation {
         // LOG-7: make the replayed commits durable in a run and start a new log id.

@@ -270,3 +270,31 @@ impl Iterator for RunIter {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The worked example of format-spec/runs.md.
+    #[test]
+    fn spec_example_one_entry_run_layout() {
+        let key = vec![1u8, 0, 1, 0x73, 0x6b];
+        let mut entries = std::iter::once(Ok((key, Some(b"v".to_vec()))));
+        let (bytes, count) = build(&mut entries).unwrap();
+        assert_eq!((bytes.len(), count), (140, 1));
+        assert_eq!(&bytes[4..13], &[1, 15, 0, 0, 0, 15, 0, 0, 0]);
+        assert_eq!(&bytes[28 + 4..28 + 13], &[1, 25, 0, 0, 0, 25, 0, 0, 0]);
+        assert_eq!(&bytes[66 + 4..66 + 13], &[1, 13, 0, 0, 0, 13, 0, 0, 0]);
+        let footer = Footer::decode(&bytes[92..], 140).unwrap();
+        assert_eq!(
+            (
+                footer.index_offset,
+                footer.index_len,
+                footer.filter_offset,
+                footer.filter_len
+            ),
+            (28, 38, 66, 26)
+        );
+        assert_eq!(&bytes[132..], b"CRDTRUN1");
+    }
+}

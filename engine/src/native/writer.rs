@@ -16,7 +16,7 @@ use crate::format::manifest::{Extent, Manifest, RunMeta, MAX_LOG_PAGES};
 use crate::format::superblock::Superblock;
 use crate::format::{commit as commit_codec, log_record};
 use crate::keys;
-use crate::kv::{Entry, EntryIter, MergeIter, Mutation};
+use crate::kv::{Entry, Mutation};
 use crate::limits;
 
 use super::alloc::Allocator;
@@ -120,7 +120,17 @@ impl Inner {
         Ok(())
     }
 
-    fn open_run(&self, meta: Option<RunMeta>) -> Result<Option<Arc<Run>>> {
+    /// Allocate pages. While a read-only open elsewhere may still read an older generation
+    /// (SB-5), freed extents are left alone and the file grows instead.
+    fn alloc(&self, w: &mut Writer, pages: u32) -> Extent {
+        if self.io.readers_present() {
+            w.alloc.alloc_at_end(pages)
+        } else {
+            w.alloc.alloc(pages)
+        }
+    }
+
+    pub(super) fn open_run(&self, meta: Option<RunMeta>) -> Result<Option<Arc<Run>>> {
         let Some(meta) = meta else { return Ok(None) };
         let run = Run::open(
             Arc::clone(&self.io),
@@ -132,7 +142,7 @@ impl Inner {
     }
 
     /// Release retired runs that no reader holds any more.
-    fn reclaim(&self, w: &mut Writer) {
+    pub(super) fn reclaim(&self, w: &mut Writer) {
         let mut keep = Vec::new();
         for r in w.retired.drain(..) {
             if Arc::strong_count(&r) == 1 {
@@ -145,8 +155,14 @@ impl Inner {
     }
 
     /// Write `bytes` as a new run in free pages.
-    fn write_run(&self, w: &mut Writer, id: u64, bytes: &[u8], count: u64) -> Result<RunMeta> {
-        let extent = w.alloc.alloc(pages_for(bytes.len()));
+    pub(super) fn write_run(
+        &self,
+        w: &mut Writer,
+        id: u64,
+        bytes: &[u8],
+        count: u64,
+    ) -> Result<RunMeta> {
+        let extent = self.alloc(w, pages_for(bytes.len()));
         self.write(extent.byte_offset(), bytes, "write run")?;
         Ok(RunMeta {
             id,
@@ -159,11 +175,11 @@ impl Inner {
     /// Publish `next` (generation, file_pages and free list are filled in here): write the
     /// manifest to free pages, sync, write the superblock slot, sync, then release the old
     /// manifest's pages.
-    fn publish(&self, w: &mut Writer, mut next: Manifest) -> Result<()> {
+    pub(super) fn publish(&self, w: &mut Writer, mut next: Manifest) -> Result<()> {
         next.generation = w.manifest.generation + 1;
         // Upper bound of the encoded size: allocation removes at most one free extent.
         let bound = 24 + 44 + 36 * next.runs.len() + 12 * (w.alloc.free_list().len() + 1);
-        let extent = w.alloc.alloc(pages_for(bound));
+        let extent = self.alloc(w, pages_for(bound));
         next.file_pages = w.alloc.file_pages();
         next.free = w.alloc.free_list().to_vec();
         let bytes = next.encode();
@@ -215,7 +231,7 @@ impl Inner {
         if let Some(pages) = grow_log {
             if pages > next.log.pages {
                 old_log = Some(next.log);
-                next.log = w.alloc.alloc(pages);
+                next.log = self.alloc(w, pages);
             }
         }
         next.log_id += 1;
@@ -239,70 +255,13 @@ impl Inner {
             v.frozen = None;
         }
         if compaction::choose(&w.manifest.runs, self.opts.max_runs).is_some() {
-            self.compact(w, false)?;
+            self.compaction_wanted.store(true, Ordering::Release);
         }
-        Ok(())
-    }
-
-    /// Merge runs: all of them (`all`) or what the policy chooses.
-    pub(super) fn compact(&self, w: &mut Writer, all: bool) -> Result<()> {
-        let total = w.manifest.runs.len();
-        let count = if all {
-            total
-        } else {
-            match compaction::choose(&w.manifest.runs, self.opts.max_runs) {
-                Some(c) => c.count.min(total),
-                None => return Ok(()),
-            }
-        };
-        if count == 0 || (count == 1 && self.opts.value_rewriter.is_none() && !all) {
-            return Ok(());
-        }
-        let runs_newest_first: Vec<Arc<Run>> = self.view.read().runs.iter().cloned().collect();
-        let chosen: Vec<Arc<Run>> = runs_newest_first.iter().take(count).cloned().collect();
-        let includes_oldest = count == total;
-        let (bytes, n) = {
-            let sources: Vec<EntryIter<'static>> = chosen.iter().map(Run::iter_all).collect();
-            let mut merged = MergeIter::new(sources);
-            let rewriter = self.opts.value_rewriter.clone();
-            let mut entries = std::iter::from_fn(|| loop {
-                match merged.next_entry()? {
-                    Err(e) => return Some(Err(e)),
-                    Ok((_, None)) if includes_oldest => continue,
-                    Ok((k, Some(v))) => return Some(Ok(rewrite(rewriter.as_ref(), k, v))),
-                    Ok(entry) => return Some(Ok(entry)),
-                }
-            });
-            run::build(&mut entries)?
-        };
-        self.reclaim(w);
-        let mut next = w.manifest.clone();
-        let keep = next.runs.len() - count;
-        let newest_id = next.runs.last().map_or(next.next_run_id, |r| r.id);
-        next.runs.truncate(keep);
-        let mut new_run = None;
-        if n > 0 {
-            let meta = self.write_run(w, newest_id, &bytes, n)?;
-            next.runs.push(meta);
-            new_run = Some(meta);
-        }
-        self.publish(w, next)?;
-        let opened = self.open_run(new_run)?;
-        {
-            let mut v = self.view.write();
-            let mut runs: Vec<Arc<Run>> = Vec::new();
-            runs.extend(opened);
-            runs.extend(runs_newest_first.iter().skip(count).cloned());
-            v.runs = Arc::new(runs);
-        }
-        drop(runs_newest_first);
-        w.retired.extend(chosen);
-        self.reclaim(w);
         Ok(())
     }
 }
 
-fn rewrite(rewriter: Option<&super::ValueRewriter>, k: Vec<u8>, v: Vec<u8>) -> Entry {
+pub(super) fn rewrite(rewriter: Option<&super::ValueRewriter>, k: Vec<u8>, v: Vec<u8>) -> Entry {
     let Some(f) = rewriter else {
         return (k, Some(v));
     };

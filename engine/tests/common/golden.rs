@@ -33,32 +33,73 @@ pub fn part1<S: EventStore>(s: &S) {
 }
 
 pub fn part2<S: EventStore>(s: &S) {
-    s.delete("sensors", "gone").unwrap();
-    s.put("config", "", b"").unwrap();
-    s.put("ü\0", "ключ", &[0, 1, 2]).unwrap();
-    let mut b = WriteBatch::new();
-    b.save_snapshot("sensors", "s1", b"state@3", 3, 1)
-        .truncate_events_before("sensors", "s1", 2)
-        .append_event("sensors", "s2", b"", 5, "node-\0b");
-    s.commit(&b).unwrap();
+    part2_commits(s, usize::MAX);
+}
+
+/// The first `n` commits of part 2 (there are 4).
+pub fn part2_commits<S: EventStore>(s: &S, n: usize) {
+    let steps: [&dyn Fn(&S); 4] = [
+        &|s| s.delete("sensors", "gone").unwrap(),
+        &|s| s.put("config", "", b"").unwrap(),
+        &|s| s.put("ü\0", "ключ", &[0, 1, 2]).unwrap(),
+        &|s| {
+            let mut b = WriteBatch::new();
+            b.save_snapshot("sensors", "s1", b"state@3", 3, 1)
+                .truncate_events_before("sensors", "s1", 2)
+                .append_event("sensors", "s2", b"", 5, "node-\0b");
+            s.commit(&b).unwrap();
+        },
+    ];
+    for step in steps.iter().take(n) {
+        step(s);
+    }
 }
 
 pub fn options() -> Options {
     Options {
         log_pages: 2,
+        // Deterministic I/O: these tests count steps or leak handles to simulate crashes.
+        background_compaction: false,
         ..Options::default()
     }
 }
 
-/// The bytes of v1-basic.crdt.
-pub fn build_basic() -> Vec<u8> {
+/// Part 1, flush, part 2; then a clean close, or (`clean = false`) the handle is leaked as
+/// in a crash so part 2 stays in the log.
+fn build(name: &str, clean: bool) -> Vec<u8> {
     let disk = SimDisk::new();
-    let s = NativeStore::open_io(disk.file(), "v1-basic.crdt", options(), false).unwrap();
+    let s = NativeStore::open_io(disk.file(), name, options(), false).unwrap();
     part1(&s);
     s.flush().unwrap();
     part2(&s);
-    s.close().unwrap();
+    if clean {
+        s.close().unwrap();
+    } else {
+        std::mem::forget(s);
+    }
     disk.bytes()
+}
+
+/// The bytes of v1-basic.crdt.
+pub fn build_basic() -> Vec<u8> {
+    build("v1-basic.crdt", true)
+}
+
+/// The bytes of v1-log.crdt: like v1-basic, but part 2 is only in the log.
+pub fn build_log() -> Vec<u8> {
+    build("v1-log.crdt", false)
+}
+
+/// The states a damaged v1-log.crdt may show: part 1 plus any prefix of part 2's commits.
+pub fn log_prefix_states() -> Vec<crdt_store::MemoryStore> {
+    (0..=4)
+        .map(|n| {
+            let m = crdt_store::MemoryStore::new();
+            part1(&m);
+            part2_commits(&m, n);
+            m
+        })
+        .collect()
 }
 
 pub fn expected() -> crdt_store::MemoryStore {

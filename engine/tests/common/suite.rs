@@ -62,7 +62,7 @@ pub fn scan_ranges_and_order<S: EventStore>(s: S) {
     assert_eq!(keys_of(&s, "n", KeyRange::all()), keys);
     assert_eq!(keys_of(&s, "n", KeyRange::between("aa", "b")), ["aa", "ab"]);
     assert_eq!(
-        keys_of(&s, "n", KeyRange::from("c")),
+        keys_of(&s, "n", KeyRange::starting_at("c")),
         ["c", "é", "\u{10FFFF}"]
     );
     use std::ops::Bound;
@@ -234,8 +234,13 @@ pub fn snapshot_and_truncate<S: EventStore>(s: S) {
     assert_eq!(s.truncate_events_before("n", "e", 0).unwrap(), 0);
     assert_eq!(s.truncate_events_before("n", "e", 1000).unwrap(), 3);
     assert_eq!(s.event_count("n", "e").unwrap(), 0);
-    // Seqs are never reused after truncation.
+    // Seqs are never reused after truncation, and later events are not hidden.
     assert_eq!(s.append_event("n", "e", b"", 0, "node").unwrap(), 11);
+    assert_eq!(seqs(&s, "n", "e", 0), [11]);
+    assert_eq!(s.event_count("n", "e").unwrap(), 1);
+    assert_eq!(s.truncate_events_before("n", "e", 11).unwrap(), 0);
+    assert_eq!(s.truncate_events_before("n", "e", 12).unwrap(), 1);
+    assert!(seqs(&s, "n", "e", 0).is_empty());
     // The snapshot survives truncation; state keys are unaffected.
     assert!(s.load_snapshot("n", "e").unwrap().is_some());
     assert_eq!(s.truncate_events_before("n", "nothing", 5).unwrap(), 0);
