@@ -50,6 +50,33 @@ use crate::{Error, EventStore, KeyRange, NativeStore, Options, Result, ValueKind
 /// let reading: Option<SensorReading> = db.load("sensor-42").unwrap();
 /// assert_eq!(reading.unwrap().temperature, 22.5);
 /// ```
+///
+/// The seed's "With Persistence" snippet, unchanged, over SQLite (feature `sqlite`):
+///
+#[cfg_attr(feature = "sqlite", doc = "```")]
+#[cfg_attr(not(feature = "sqlite"), doc = "```ignore")]
+/// use crdt_store::{CrdtDb, CrdtVersioned, SqliteStore};
+/// use serde::{Serialize, Deserialize};
+///
+/// #[derive(Serialize, Deserialize)]
+/// struct SensorReading { temperature: f32, humidity: f32 }
+///
+/// impl CrdtVersioned for SensorReading {
+///     const SCHEMA_VERSION: u8 = 1;
+/// }
+///
+/// # let dir = tempfile::tempdir().unwrap();
+/// # std::env::set_current_dir(dir.path()).unwrap();
+/// let store = SqliteStore::open("sensors.db").unwrap();
+/// let mut db = CrdtDb::with_store(store);
+///
+/// // Save — automatically wrapped in a version envelope
+/// db.save("sensor-42", &SensorReading { temperature: 22.5, humidity: 65.0 }).unwrap();
+///
+/// // Load — automatically migrated if the schema changed
+/// let reading: Option<SensorReading> = db.load("sensor-42").unwrap();
+/// # assert_eq!(reading.unwrap().humidity, 65.0);
+/// ```
 pub struct CrdtDb<S> {
     store: S,
     migrator: Arc<RwLock<Migrator>>,

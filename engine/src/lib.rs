@@ -57,6 +57,8 @@
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
+#[cfg(any(feature = "sqlite", feature = "redb"))]
+mod adapters;
 mod api;
 mod db;
 mod error;
@@ -69,6 +71,10 @@ mod logic;
 mod memory;
 mod native;
 
+#[cfg(feature = "redb")]
+pub use adapters::{RedbOptions, RedbStore};
+#[cfg(feature = "sqlite")]
+pub use adapters::{SqliteConfig, SqliteStore, Synchronous};
 pub use api::{
     BatchOp, CommitOutcome, Event, EventIter, EventStore, KeyRange, Snapshot, StateIter,
     StateStore, WriteBatch,

@@ -50,3 +50,27 @@ fn handles_are_send_and_sync() {
     assert_send_sync::<MemoryStore>();
     assert_send_sync::<NativeStore>();
 }
+
+#[cfg(feature = "sqlite")]
+fn sqlite_file() -> (tempfile::TempDir, crdt_store::SqliteStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = crdt_store::SqliteStore::open(dir.path().join("conformance.db")).unwrap();
+    (dir, store)
+}
+
+#[cfg(feature = "redb")]
+fn redb_file() -> (tempfile::TempDir, crdt_store::RedbStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = crdt_store::RedbStore::open(dir.path().join("conformance.redb")).unwrap();
+    (dir, store)
+}
+
+#[cfg(feature = "sqlite")]
+conformance_tests!(sqlite, sqlite_file());
+#[cfg(feature = "sqlite")]
+conformance_tests!(
+    sqlite_memory,
+    ((), crdt_store::SqliteStore::open_in_memory().unwrap())
+);
+#[cfg(feature = "redb")]
+conformance_tests!(redb, redb_file());

@@ -318,7 +318,12 @@ mod tests {
             assert_eq!(seqs, [3, 4], "flushed: {flushed}");
             let (recs, errs) = s.records_skipping_damage();
             assert!(errs.is_empty());
-            assert_eq!(recs.iter().filter(|r| matches!(r, Record::Event { .. })).count(), 2);
+            assert_eq!(
+                recs.iter()
+                    .filter(|r| matches!(r, Record::Event { .. }))
+                    .count(),
+                2
+            );
         }
     }
 

@@ -1,0 +1,170 @@
+//! `storage-compare`: run every storage workload on every backend in one process, print a
+//! table of medians and the ratios of NativeStore to each peer, and write it as markdown.
+//!
+//! ```text
+//! cargo run -p crdt-benches --release --bin storage-compare -- --scale small|full [--out FILE] [--reps N]
+//! ```
+//!
+//! Ratios are speedups (peer median / native median; > 1 means NativeStore is faster),
+//! except file size (native bytes / peer bytes; < 1 means NativeStore is smaller). Durable
+//! peers (`sqlite-full`, `redb`) are compared with `native` (GroupCommit, synced commits),
+//! the others (`sqlite-normal`, `redb-none`) with `native-none`.
+
+#[path = "../storage_workloads.rs"]
+mod workloads;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use workloads::{Backend, Data, Scale, Workload};
+
+fn usage() -> ! {
+    eprintln!("usage: storage-compare [--scale small|full] [--out FILE.md] [--reps N]");
+    std::process::exit(2)
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort_unstable();
+    v.get(v.len() / 2).copied().unwrap_or_default()
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1e3)
+}
+
+/// `(peer, native)` pairs whose ratio the table shows, with the native it is compared to.
+const PAIRS: [(&str, &str); 4] = [
+    ("sqlite-full", "native"),
+    ("redb", "native"),
+    ("sqlite-normal", "native-none"),
+    ("redb-none", "native-none"),
+];
+
+/// The issue's targets: (workload, peer, minimum speedup of NativeStore).
+const TARGETS: [(&str, &str, f64); 7] = [
+    ("individual_puts", "sqlite-full", 1.5),
+    ("individual_puts", "redb", 1.0),
+    ("batch_writes", "redb", 3.0),
+    ("batch_writes", "sqlite-full", 5.0),
+    ("appends_8_threads", "sqlite-full", 10.0),
+    ("random_reads", "redb", 0.8),
+    ("random_reads", "sqlite-full", 3.0),
+];
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let mut scale_name = "small".to_string();
+    let mut out: Option<String> = None;
+    let mut reps: Option<usize> = None;
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--scale" => scale_name = args.next().unwrap_or_else(|| usage()),
+            "--out" => out = Some(args.next().unwrap_or_else(|| usage())),
+            "--reps" => reps = args.next().and_then(|r| r.parse().ok()).filter(|&r| r > 0),
+            _ => usage(),
+        }
+    }
+    let mut sc = match scale_name.as_str() {
+        "small" => Scale::SMALL,
+        "full" => Scale::FULL,
+        _ => usage(),
+    };
+    sc.reps = reps.unwrap_or(sc.reps);
+    let out = out.unwrap_or_else(|| format!("storage-compare-{scale_name}.md"));
+    let data = Data::new(sc.items);
+
+    // medians[workload][backend]
+    let mut medians: BTreeMap<&str, BTreeMap<&str, Duration>> = BTreeMap::new();
+    for w in Workload::ALL {
+        for b in Backend::ALL {
+            let runs = (0..sc.reps).map(|_| w.run(b, &sc, &data)).collect();
+            let m = median(runs);
+            eprintln!("{:<22} {:<14} {:>10} ms", w.name(), b.name(), ms(m));
+            medians.entry(w.name()).or_default().insert(b.name(), m);
+        }
+    }
+    let mut sizes: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    for b in Backend::ALL {
+        if b != Backend::Memory {
+            sizes.insert(b.name(), workloads::file_sizes(b, &data));
+        }
+    }
+
+    let mut md = String::new();
+    let _ = writeln!(
+        md,
+        "# Storage comparison ({scale_name} scale)\n\n{} items of {}-byte keys and {}-byte \
+         values, fixed seed; median of {} runs; times in ms (lower is better).\n",
+        sc.items,
+        workloads::KEY_LEN,
+        workloads::VALUE_LEN,
+        sc.reps
+    );
+    let names: Vec<&str> = Backend::ALL.iter().map(|b| b.name()).collect();
+    let _ = writeln!(md, "| workload | ops | {} |", names.join(" | "));
+    let _ = writeln!(md, "|---|---:|{}", "---:|".repeat(names.len()));
+    for w in Workload::ALL {
+        let row: Vec<String> = names.iter().map(|n| ms(medians[w.name()][n])).collect();
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} |",
+            w.name(),
+            w.ops(&sc),
+            row.join(" | ")
+        );
+    }
+
+    let _ = writeln!(
+        md,
+        "\n## NativeStore speedup (peer time / native time; > 1 = native faster)\n"
+    );
+    let heads: Vec<String> = PAIRS.iter().map(|(p, n)| format!("{n} vs {p}")).collect();
+    let _ = writeln!(md, "| workload | {} |", heads.join(" | "));
+    let _ = writeln!(md, "|---|{}", "---:|".repeat(PAIRS.len()));
+    let ratio = |w: &str, peer: &str, native: &str| {
+        medians[w][peer].as_secs_f64() / medians[w][native].as_secs_f64().max(1e-9)
+    };
+    for w in Workload::ALL {
+        let row: Vec<String> = PAIRS
+            .iter()
+            .map(|(p, n)| format!("{:.2}x", ratio(w.name(), p, n)))
+            .collect();
+        let _ = writeln!(md, "| {} | {} |", w.name(), row.join(" | "));
+    }
+
+    let _ = writeln!(
+        md,
+        "\n## File size after loading {} items and removing half (bytes)\n",
+        sc.items
+    );
+    let _ = writeln!(md, "| backend | before compaction | after compaction |");
+    let _ = writeln!(md, "|---|---:|---:|");
+    for (name, (before, after)) in &sizes {
+        let _ = writeln!(md, "| {name} | {before} | {after} |");
+    }
+
+    let _ = writeln!(md, "\n## Targets (issue 5)\n");
+    let _ = writeln!(md, "| target | measured | met |");
+    let _ = writeln!(md, "|---|---:|---|");
+    for (w, peer, min) in TARGETS {
+        let r = ratio(w, peer, "native");
+        let met = if r >= min { "yes" } else { "NO" };
+        let _ = writeln!(md, "| {w}: native >= {min}x {peer} | {r:.2}x | {met} |");
+    }
+    if let (Some((_, native)), Some((_, sqlite))) = (sizes.get("native"), sizes.get("sqlite-full"))
+    {
+        let r = *native as f64 / (*sqlite as f64).max(1.0);
+        let met = if r <= 0.6 { "yes" } else { "NO" };
+        let _ = writeln!(
+            md,
+            "| compacted file size: native <= 0.6x sqlite | {r:.2}x | {met} |"
+        );
+    }
+
+    println!("{md}");
+    match std::fs::write(&out, &md) {
+        Ok(()) => eprintln!("wrote {out}"),
+        Err(e) => eprintln!("could not write {out}: {e}"),
+    }
+}

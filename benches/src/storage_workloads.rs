@@ -1,0 +1,509 @@
+//! Storage workloads shared by the criterion bench (`benches/storage.rs`) and the
+//! `storage-compare` summary command: the same data, the same steps, every backend.
+//!
+//! Modelled on redb's published benchmark: 24-byte keys, 150-byte values, a fixed seed.
+//! Each measurement opens a fresh store in a temporary directory (`CRDT_BENCH_DIR`, else
+//! the system temp dir; it must be a real disk for durable workloads to mean anything),
+//! runs an untimed setup, then times only the workload.
+//!
+//! SQLite runs in WAL mode with a 256 MiB `mmap_size` (NativeStore reads through a memory
+//! map too) and the same 8 MiB page cache as NativeStore's block cache. Equal durability: `native` (GroupCommit: every commit returns after a sync that covers
+//! it), `sqlite-full` (WAL, `synchronous=FULL`) and `redb` (Immediate) sync every commit;
+//! `native-none`, `sqlite-normal` (WAL, `synchronous=NORMAL`) and `redb-none` do not.
+//! Bulk load and removals commit in chunks of 50,000 and 10,000 items on every backend,
+//! because one native commit is limited to 64 MiB (`limits::MAX_COMMIT_LEN`).
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crdt_store::{
+    Durability, EventStore, KeyRange, MemoryStore, NativeStore, Options, RedbOptions, RedbStore,
+    SqliteConfig, SqliteStore, Synchronous, WriteBatch,
+};
+
+/// The namespace every workload writes.
+pub const NS: &str = "bench";
+/// Key length in bytes (redb's benchmark).
+pub const KEY_LEN: usize = 24;
+/// Value length in bytes (redb's benchmark).
+pub const VALUE_LEN: usize = 150;
+const BULK_CHUNK: usize = 50_000;
+const REMOVE_CHUNK: usize = 10_000;
+const SEED: u64 = 0x005E_ED0F_C4D7_u64;
+
+/// Sizes of every workload.
+#[derive(Debug, Clone, Copy)]
+pub struct Scale {
+    /// Items loaded by the bulk load (and preloaded for reads, scans, removals).
+    pub items: usize,
+    /// Individual durable puts.
+    pub single_puts: usize,
+    /// Number of batches, and items per batch.
+    pub batches: usize,
+    /// Items per batch.
+    pub batch_len: usize,
+    /// Random point reads.
+    pub reads: usize,
+    /// Range scans, each of `scan_len` items.
+    pub scans: usize,
+    /// Items per range scan.
+    pub scan_len: usize,
+    /// Events appended by each writer thread.
+    pub appends_per_thread: usize,
+    /// Snapshot writes (and reads) of 1 MiB.
+    pub snapshots: usize,
+    /// Events in the stream read by `events_since`.
+    pub events: usize,
+    /// Full `events_since` scans of that stream.
+    pub event_scans: usize,
+    /// Repetitions whose median is reported by `storage-compare`.
+    pub reps: usize,
+}
+
+impl Scale {
+    /// Finishes `storage-compare` in under two minutes on two cores.
+    pub const SMALL: Scale = Scale {
+        items: 20_000,
+        single_puts: 100,
+        batches: 20,
+        batch_len: 1_000,
+        reads: 20_000,
+        scans: 2_000,
+        scan_len: 10,
+        appends_per_thread: 50,
+        snapshots: 10,
+        events: 10_000,
+        event_scans: 5,
+        reps: 3,
+    };
+    /// The sizes: 1,000 individual durable puts, 100 batches of 1,000.
+    pub const FULL: Scale = Scale {
+        items: 1_000_000,
+        single_puts: 1_000,
+        batches: 100,
+        batch_len: 1_000,
+        reads: 1_000_000,
+        scans: 100_000,
+        scan_len: 10,
+        appends_per_thread: 250,
+        snapshots: 50,
+        events: 100_000,
+        event_scans: 10,
+        reps: 5,
+    };
+}
+
+/// One backend configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// NativeStore with the given durability.
+    Native(Durability),
+    /// SqliteStore (WAL) with the given `synchronous`.
+    Sqlite(Synchronous),
+    /// RedbStore with the given durability.
+    Redb(Durability),
+    /// MemoryStore.
+    Memory,
+}
+
+impl Backend {
+    /// Every configuration, durable ones first.
+    pub const ALL: [Backend; 7] = [
+        Backend::Native(Durability::GroupCommit),
+        Backend::Sqlite(Synchronous::Full),
+        Backend::Redb(Durability::Immediate),
+        Backend::Native(Durability::None),
+        Backend::Sqlite(Synchronous::Normal),
+        Backend::Redb(Durability::None),
+        Backend::Memory,
+    ];
+
+    /// Short name for tables and bench ids.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Native(Durability::None) => "native-none",
+            Backend::Native(_) => "native",
+            Backend::Sqlite(Synchronous::Full) => "sqlite-full",
+            Backend::Sqlite(Synchronous::Normal) => "sqlite-normal",
+            Backend::Sqlite(Synchronous::Off) => "sqlite-off",
+            Backend::Redb(Durability::None) => "redb-none",
+            Backend::Redb(_) => "redb",
+            Backend::Memory => "memory",
+        }
+    }
+
+    /// Whether commits are synced before they return.
+    pub fn durable(self) -> bool {
+        matches!(
+            self,
+            Backend::Native(Durability::Immediate | Durability::GroupCommit)
+                | Backend::Sqlite(Synchronous::Full)
+                | Backend::Redb(Durability::Immediate | Durability::GroupCommit)
+        )
+    }
+
+    /// Open a fresh, empty store in a new temporary directory.
+    pub fn open(self) -> Opened {
+        let base = std::env::var_os("CRDT_BENCH_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(std::env::temp_dir);
+        std::fs::create_dir_all(&base).expect("create CRDT_BENCH_DIR");
+        let dir = tempfile::tempdir_in(base).expect("temp dir");
+        let store = match self {
+            Backend::Native(durability) => {
+                let opts = Options {
+                    durability,
+                    ..Options::default()
+                };
+                Store::Native(NativeStore::open_with(dir.path().join("b.crdt"), opts).unwrap())
+            }
+            Backend::Sqlite(synchronous) => {
+                // NativeStore reads through a memory map: give SQLite one too.
+                let config = SqliteConfig {
+                    synchronous,
+                    mmap_bytes: 256 << 20,
+                    ..SqliteConfig::default()
+                };
+                Store::Sqlite(
+                    SqliteStore::open_with_config(dir.path().join("b.db"), config).unwrap(),
+                )
+            }
+            Backend::Redb(durability) => {
+                let opts = RedbOptions {
+                    durability,
+                    ..RedbOptions::default()
+                };
+                Store::Redb(RedbStore::open_with(dir.path().join("b.redb"), opts).unwrap())
+            }
+            Backend::Memory => Store::Memory(MemoryStore::new()),
+        };
+        Opened { dir, store }
+    }
+}
+
+/// An open store of any backend.
+pub enum Store {
+    /// NativeStore.
+    Native(NativeStore),
+    /// SqliteStore.
+    Sqlite(SqliteStore),
+    /// RedbStore.
+    Redb(RedbStore),
+    /// MemoryStore.
+    Memory(MemoryStore),
+}
+
+/// A store with the directory that holds its files.
+pub struct Opened {
+    dir: tempfile::TempDir,
+    /// The store.
+    pub store: Store,
+}
+
+impl Opened {
+    /// The store behind the common traits.
+    pub fn get(&self) -> &dyn EventStore {
+        match &self.store {
+            Store::Native(s) => s,
+            Store::Sqlite(s) => s,
+            Store::Redb(s) => s,
+            Store::Memory(s) => s,
+        }
+    }
+
+    /// Reclaim space the backend's own way.
+    pub fn compact(&mut self) {
+        match &mut self.store {
+            Store::Native(s) => s.compact().unwrap(),
+            Store::Sqlite(s) => s.compact().unwrap(),
+            Store::Redb(s) => {
+                s.compact().unwrap();
+            }
+            Store::Memory(_) => {}
+        }
+    }
+
+    /// Bytes of every file in the store's directory (database, WAL, ...).
+    pub fn disk_bytes(&self) -> u64 {
+        std::fs::read_dir(self.dir.path())
+            .map(|rd| {
+                rd.filter_map(|e| e.ok()?.metadata().ok())
+                    .map(|m| m.len())
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+}
+
+/// Seeded xorshift64*.
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator with the fixed seed plus `stream`.
+    pub fn new(stream: u64) -> Self {
+        Rng(SEED ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    /// Next value.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Uniform in `0..n` (n > 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+}
+
+/// The seeded data: `items` keys of 24 bytes and values of 150 bytes.
+pub struct Data {
+    /// Keys in insertion (random) order.
+    pub keys: Vec<String>,
+    /// Values, one per key.
+    pub values: Vec<Vec<u8>>,
+}
+
+impl Data {
+    /// Generate `n` items from the fixed seed.
+    pub fn new(n: usize) -> Self {
+        let mut rng = Rng::new(1);
+        let keys = (0..n)
+            .map(|_| format!("{:016x}{:08x}", rng.next_u64(), rng.next_u64() as u32))
+            .collect();
+        let values = (0..n)
+            .map(|_| (0..VALUE_LEN).map(|_| rng.next_u64() as u8).collect())
+            .collect();
+        Data { keys, values }
+    }
+}
+
+/// Put items `range` of `data` in chunks of `chunk` per commit.
+fn load(s: &dyn EventStore, data: &Data, range: std::ops::Range<usize>, chunk: usize) {
+    let mut i = range.start;
+    while i < range.end {
+        let end = (i + chunk).min(range.end);
+        let mut b = WriteBatch::new();
+        for j in i..end {
+            b.put(NS, &data.keys[j], &data.values[j]);
+        }
+        s.commit(&b).unwrap();
+        i = end;
+    }
+}
+
+/// Delete the first half of the first `items` keys in commits of 10,000.
+fn remove_half(s: &dyn EventStore, data: &Data, items: usize) {
+    for chunk in data.keys[..items / 2].chunks(REMOVE_CHUNK) {
+        let mut b = WriteBatch::new();
+        for k in chunk {
+            b.delete(NS, k);
+        }
+        s.commit(&b).unwrap();
+    }
+}
+
+/// Every workload of the comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workload {
+    /// `items` puts in commits of 50,000.
+    BulkLoad,
+    /// `single_puts` individual `put` calls (each its own commit).
+    SinglePuts,
+    /// `batches` commits of `batch_len` puts.
+    Batches,
+    /// `reads` random `get`s of present keys.
+    RandomReads,
+    /// `scans` scans of `scan_len` items from random present keys.
+    RangeScans,
+    /// Delete half the items in commits of 10,000.
+    Removals,
+    /// One thread appending `appends_per_thread` events.
+    Appends1,
+    /// Eight threads appending `appends_per_thread` events each.
+    Appends8,
+    /// `snapshots` saves of a 1 MiB snapshot.
+    SnapshotWrite,
+    /// `snapshots` loads of a 1 MiB snapshot.
+    SnapshotRead,
+    /// `event_scans` full `events_since(0)` scans of `events` events.
+    EventsSince,
+}
+
+impl Workload {
+    /// Every workload, in report order.
+    pub const ALL: [Workload; 11] = [
+        Workload::BulkLoad,
+        Workload::SinglePuts,
+        Workload::Batches,
+        Workload::RandomReads,
+        Workload::RangeScans,
+        Workload::Removals,
+        Workload::Appends1,
+        Workload::Appends8,
+        Workload::SnapshotWrite,
+        Workload::SnapshotRead,
+        Workload::EventsSince,
+    ];
+
+    /// Short name for tables and bench ids.
+    pub fn name(self) -> &'static str {
+        match self {
+            Workload::BulkLoad => "bulk_load",
+            Workload::SinglePuts => "individual_puts",
+            Workload::Batches => "batch_writes",
+            Workload::RandomReads => "random_reads",
+            Workload::RangeScans => "range_scans",
+            Workload::Removals => "removals",
+            Workload::Appends1 => "appends_1_thread",
+            Workload::Appends8 => "appends_8_threads",
+            Workload::SnapshotWrite => "snapshot_write_1mib",
+            Workload::SnapshotRead => "snapshot_read_1mib",
+            Workload::EventsSince => "events_since_scan",
+        }
+    }
+
+    /// Operations timed by one run (for ops/s).
+    pub fn ops(self, sc: &Scale) -> usize {
+        match self {
+            Workload::BulkLoad => sc.items,
+            Workload::SinglePuts => sc.single_puts,
+            Workload::Batches => sc.batches * sc.batch_len,
+            Workload::RandomReads => sc.reads,
+            Workload::RangeScans => sc.scans,
+            Workload::Removals => sc.items / 2,
+            Workload::Appends1 => sc.appends_per_thread,
+            Workload::Appends8 => 8 * sc.appends_per_thread,
+            Workload::SnapshotWrite | Workload::SnapshotRead => sc.snapshots,
+            Workload::EventsSince => sc.event_scans * sc.events,
+        }
+    }
+
+    /// Whether `data` must hold `items` items for this workload.
+    pub fn needs_items(self) -> bool {
+        matches!(
+            self,
+            Workload::BulkLoad | Workload::RandomReads | Workload::RangeScans | Workload::Removals
+        )
+    }
+
+    /// Set up a fresh store of `backend`, then time the workload once.
+    pub fn run(self, backend: Backend, sc: &Scale, data: &Data) -> Duration {
+        let opened = backend.open();
+        let s = opened.get();
+        let items = data.keys.len().min(sc.items);
+        if matches!(
+            self,
+            Workload::RandomReads | Workload::RangeScans | Workload::Removals
+        ) {
+            load(s, data, 0..items, BULK_CHUNK);
+        }
+        let mut rng = Rng::new(2);
+        let value = vec![0xA5u8; VALUE_LEN];
+        let snapshot = vec![0x5Au8; 1 << 20];
+        match self {
+            Workload::SnapshotRead => s.save_snapshot(NS, "snap", &snapshot, 1, 1).unwrap(),
+            Workload::EventsSince => {
+                let mut done = 0;
+                while done < sc.events {
+                    let mut b = WriteBatch::new();
+                    for _ in 0..1000.min(sc.events - done) {
+                        b.append_event(NS, "stream", &value, 0, "node");
+                        done += 1;
+                    }
+                    s.commit(&b).unwrap();
+                }
+            }
+            _ => {}
+        }
+        // Precompute inputs so only the store is timed.
+        let picks: Vec<usize> = (0..sc.reads.max(sc.scans))
+            .map(|_| rng.below(items.max(1)))
+            .collect();
+        let start = Instant::now();
+        match self {
+            Workload::BulkLoad => load(s, data, 0..items, BULK_CHUNK),
+            Workload::SinglePuts => {
+                for i in 0..sc.single_puts {
+                    s.put(NS, &data.keys[i % data.keys.len()], &value).unwrap();
+                }
+            }
+            Workload::Batches => {
+                for b_i in 0..sc.batches {
+                    let mut b = WriteBatch::new();
+                    for j in 0..sc.batch_len {
+                        let k = (b_i * sc.batch_len + j) % data.keys.len();
+                        b.put(NS, &data.keys[k], &value);
+                    }
+                    s.commit(&b).unwrap();
+                }
+            }
+            Workload::RandomReads => {
+                let mut found = 0usize;
+                for &i in &picks[..sc.reads] {
+                    found += usize::from(s.get(NS, &data.keys[i]).unwrap().is_some());
+                }
+                assert_eq!(found, sc.reads);
+            }
+            Workload::RangeScans => {
+                let mut n = 0usize;
+                for &i in &picks[..sc.scans] {
+                    let range = KeyRange::starting_at(data.keys[i].as_str());
+                    n += s.scan(NS, range).unwrap().take(sc.scan_len).count();
+                }
+                assert!(n >= sc.scans);
+            }
+            Workload::Removals => remove_half(s, data, items),
+            Workload::Appends1 => appends(s, 1, sc.appends_per_thread, &value),
+            Workload::Appends8 => appends(s, 8, sc.appends_per_thread, &value),
+            Workload::SnapshotWrite => {
+                for i in 0..sc.snapshots {
+                    s.save_snapshot(NS, "snap", &snapshot, i as u64, 1).unwrap();
+                }
+            }
+            Workload::SnapshotRead => {
+                for _ in 0..sc.snapshots {
+                    let snap = s.load_snapshot(NS, "snap").unwrap().unwrap();
+                    assert_eq!(snap.state.len(), 1 << 20);
+                }
+            }
+            Workload::EventsSince => {
+                for _ in 0..sc.event_scans {
+                    let n = s.events_since(NS, "stream", 0).unwrap().count();
+                    assert_eq!(n, sc.events);
+                }
+            }
+        }
+        start.elapsed()
+    }
+}
+
+/// `threads` writers each appending `per` events to their own entity.
+fn appends(s: &dyn EventStore, threads: usize, per: usize, value: &[u8]) {
+    std::thread::scope(|scope| {
+        for t in 0..threads {
+            scope.spawn(move || {
+                let entity = format!("entity-{t}");
+                let node = format!("node-{t}");
+                for _ in 0..per {
+                    s.append_event(NS, &entity, value, 0, &node).unwrap();
+                }
+            });
+        }
+    });
+}
+
+/// Bytes on disk after loading every item and removing half of them, before and after
+/// the backend's compaction.
+pub fn file_sizes(backend: Backend, data: &Data) -> (u64, u64) {
+    let mut opened = backend.open();
+    let n = data.keys.len();
+    load(opened.get(), data, 0..n, BULK_CHUNK);
+    remove_half(opened.get(), data, n);
+    let before = opened.disk_bytes();
+    opened.compact();
+    (before, opened.disk_bytes())
+}
