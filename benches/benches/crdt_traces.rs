@@ -60,11 +60,10 @@ fn codec<E: TextEngine>(c: &mut Criterion, trace: &SeqTrace, bytes: &[u8]) {
 }
 
 fn sequential(c: &mut Criterion) {
-    let slow_all = std::env::var_os("CRDT_BENCH_SLOW_PEERS").is_some();
+    let slow = std::env::var_os("CRDT_BENCH_SLOW_PEERS").is_some();
     let (seq, _) = traces::list().expect("traces folder");
     for name in seq {
         let trace = traces::load_seq(&name).expect("trace loads");
-        let slow = slow_all;
         let mut g = c.benchmark_group(format!("{name}/apply"));
         g.throughput(Throughput::Elements(trace.edit_count()));
         g.sample_size(10).measurement_time(Duration::from_secs(3));

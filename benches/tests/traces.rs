@@ -54,6 +54,6 @@ fn rga_random_is_deterministic() {
     let a = kit::rga_random(2000, 7).expect("valid edits");
     let b = kit::rga_random(2000, 7).expect("valid edits");
     assert_eq!(a.to_vec(), b.to_vec());
-    assert!(a.len() > 0);
+    assert!(!a.is_empty());
     a.check_invariants().expect("invariants hold");
 }
