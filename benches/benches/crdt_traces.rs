@@ -43,7 +43,9 @@ fn apply<E: TextEngine>(g: &mut BenchmarkGroup<'_, WallTime>, trace: &SeqTrace) 
         retained.map_or("?".into(), |b| b.to_string()),
         bytes.len()
     );
-    g.bench_function(E::NAME, |b| b.iter(|| must(E::apply(black_box(trace)))));
+    g.bench_function(E::NAME, |b| {
+        b.iter_with_large_drop(|| must(E::apply(black_box(trace))))
+    });
     bytes
 }
 
@@ -55,7 +57,9 @@ fn codec<E: TextEngine>(c: &mut Criterion, trace: &SeqTrace, bytes: &[u8]) {
     g.finish();
     let mut g = c.benchmark_group(format!("{}/decode", trace.name));
     g.throughput(Throughput::Bytes(bytes.len() as u64));
-    g.bench_function(E::NAME, |b| b.iter(|| must(E::decode(black_box(bytes)))));
+    g.bench_function(E::NAME, |b| {
+        b.iter_with_large_drop(|| must(E::decode(black_box(bytes))))
+    });
     g.finish();
 }
 
