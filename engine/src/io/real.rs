@@ -109,6 +109,15 @@ impl FileIo for RealFile {
         Ok(self.file.metadata()?.len())
     }
 
+    fn truncate(&self, len: u64) -> io::Result<()> {
+        // Drop the map first: pages past the new end must not be reachable through it
+        // (reading them would fault). Reads in flight hold their own `Arc` of the old map
+        // and only touch pages below `len`, which stay mapped.
+        let mut map = self.map.write();
+        *map = None;
+        self.file.set_len(len)
+    }
+
     fn readers_present(&self) -> bool {
         reader_lock::present(&self.file)
     }

@@ -76,7 +76,10 @@ pub struct Options {
     pub durability: Durability,
     /// Flush the memtable into a run once it holds this many bytes. Default 4 MiB.
     pub memtable_bytes: usize,
-    /// Size of the log extent in 4 KiB pages. Default 1024 (4 MiB).
+    /// Largest size of the log extent in 4 KiB pages. Default 1024 (4 MiB). A new
+    /// database starts with a 64 KiB log (or this size, if smaller); when a commit does not
+    /// fit, the memtable is flushed and the log doubles, up to this size (a single commit
+    /// larger than it gets a log of its own size).
     pub log_pages: u32,
     /// Budget of the block cache in bytes. Default 8 MiB.
     pub block_cache_bytes: usize,
@@ -199,6 +202,8 @@ pub struct Stats {
     pub memtable_bytes: usize,
     /// Current manifest generation.
     pub generation: u64,
+    /// Pages of the log extent (it starts at 16 and doubles up to [`Options::log_pages`]).
+    pub log_pages: u32,
 }
 
 impl NativeStore {
@@ -294,7 +299,8 @@ impl NativeStore {
         if self.inner.read_only {
             return Ok(());
         }
-        self.flush()
+        self.flush()?;
+        self.inner.shrink_now()
     }
 
     /// Counters describing the store.
@@ -307,6 +313,7 @@ impl NativeStore {
             free_pages: w.alloc.free_pages(),
             memtable_bytes: v.mem_bytes,
             generation: w.manifest.generation,
+            log_pages: w.manifest.log.pages,
         }
     }
 
@@ -347,6 +354,8 @@ impl Drop for Inner {
             // Errors cannot be reported from drop; the log still holds the commits.
             let _ = self.flush(&mut w, None);
         }
+        // Errors cannot be reported; a longer file is valid and the next open shrinks it.
+        let _ = self.shrink_now();
     }
 }
 
@@ -359,6 +368,12 @@ impl Inner {
             op,
             source,
         })
+    }
+
+    /// Give the free tail of the file back (SB-6), under the compaction and writer locks.
+    fn shrink_now(&self) -> Result<()> {
+        let _one = self.compacting.lock();
+        self.with_writer(|inner, w| inner.shrink(w))
     }
 
     fn with_writer<T>(&self, f: impl FnOnce(&Inner, &mut Writer) -> Result<T>) -> Result<T> {

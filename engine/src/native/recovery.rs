@@ -56,11 +56,16 @@ fn read_padded(
     Ok(buf)
 }
 
-/// Write a fresh database: header, manifest generation 1, then superblock 1 (HDR-3).
+/// Pages of the log of a new database (64 KiB).
+pub(super) const INITIAL_LOG_PAGES: u32 = 16;
+
+/// Write a fresh database: header, manifest generation 1, then superblock 1 (HDR-3). The
+/// log extent is zero-filled afterwards by the open (`Inner::prepare_for_writes`), so that
+/// a crash during creation leaves a file of at most 4 pages.
 fn create(io: &dyn FileIo, path: &Path, opts: &Options) -> Result<()> {
-    let log_pages = opts
-        .log_pages
-        .clamp(1, crate::format::manifest::MAX_LOG_PAGES);
+    // A new database starts with a small log that doubles when a commit does not fit
+    // (writer.rs), so that an empty database is small.
+    let log_pages = super::writer::max_log_pages(opts).min(INITIAL_LOG_PAGES);
     let manifest_extent = Extent {
         start: FIRST_EXTENT_PAGE,
         pages: 1,
@@ -279,5 +284,25 @@ fn open_attempt(io: Arc<dyn FileIo>, path: &Path, opts: Options, read_only: bool
         w.log_pos = w.log_pos.max(1);
         inner.flush(&mut w, None)?;
     }
+    if !read_only {
+        inner.prepare_for_writes()?;
+    }
     Ok(inner)
+}
+
+impl Inner {
+    /// After a writable open: make sure every page of the log extent exists (zero-filled,
+    /// synced: a new database, or a file from a crash during creation), so appends never
+    /// extend the file; then give a free tail back (SB-6), e.g. pages leaked by a crash.
+    fn prepare_for_writes(&self) -> Result<()> {
+        let _one = self.compacting.lock();
+        let mut w = self.writer.lock();
+        let log = w.manifest.log;
+        let len = self.io.len().map_err(io_err(&self.path, "stat"))?;
+        if len < log.end() * PAGE {
+            self.zero_fill(log, len)?;
+            self.sync("sync log extent")?;
+        }
+        self.shrink(&mut w)
+    }
 }
