@@ -8,7 +8,7 @@
 pub(crate) mod real;
 mod sim;
 
-pub use real::RealFile;
+pub use real::{readers_file, RealFile};
 pub use sim::{CutMode, SimDisk};
 
 use std::io;

@@ -326,6 +326,13 @@ impl NativeStore {
     }
 }
 
+/// Windows cannot open a directory as a file to sync it; NTFS journals the new entry.
+#[cfg(not(unix))]
+fn sync_parent_dir(_path: &Path) -> Result<()> {
+    Ok(())
+}
+
+#[cfg(unix)]
 fn sync_parent_dir(path: &Path) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
