@@ -242,7 +242,10 @@ impl NativeStore {
     }
 
     /// Open an existing database read-only, without taking the writer lock: it sees the
-    /// last committed state at the time of opening, even while a writer holds the file.
+    /// last committed state at the time of opening, even while a writer holds the file,
+    /// until [`NativeStore::refresh`] moves it to a newer one. While it is open it is
+    /// registered as a reader (SB-5): the writer reuses no freed pages and does not shrink
+    /// the file, so keep read-only handles open only as long as needed.
     pub fn open_read_only(path: impl AsRef<Path>) -> Result<NativeStore> {
         let path = path.as_ref();
         let file = crate::io::RealFile::open_read_only(path).map_err(|source| Error::Io {
@@ -272,6 +275,34 @@ impl NativeStore {
             _closer: Arc::new(closer),
             inner,
         })
+    }
+
+    /// Move a read-only handle to the newest committed state of the file: the newest
+    /// superblock generation and the commits the writer has logged since, so a viewer
+    /// (CLI, dev UI) can follow a database an app is writing. Returns whether anything new
+    /// became visible. Safe against a writer in another process that commits, flushes and
+    /// compacts meanwhile: the handle's reader registration (SB-5) keeps every page it may
+    /// read from being reused, and a refresh that overlaps a new generation starts over.
+    /// Scans already running keep their snapshot. On a writable handle it returns
+    /// `Ok(false)`: that handle always sees its own commits.
+    ///
+    /// ```
+    /// use crdt_store::{NativeStore, StateStore};
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("live.crdt");
+    /// let writer = NativeStore::open(&path).unwrap();
+    /// let viewer = NativeStore::open_read_only(&path).unwrap();
+    /// writer.put("sensors", "s1", b"21.5").unwrap();
+    /// assert_eq!(viewer.get("sensors", "s1").unwrap(), None);
+    /// assert!(viewer.refresh().unwrap());
+    /// assert_eq!(viewer.get("sensors", "s1").unwrap().as_deref(), Some(&b"21.5"[..]));
+    /// assert!(!viewer.refresh().unwrap());
+    /// ```
+    pub fn refresh(&self) -> Result<bool> {
+        if !self.inner.read_only {
+            return Ok(false);
+        }
+        self.inner.refresh()
     }
 
     /// The file this store reads.
