@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+mod common;
+
 use crdt_store::io::{CutMode, SimDisk};
 use crdt_store::{Error, EventStore, NativeStore, Options, StateStore, WriteBatch};
 
@@ -193,16 +195,10 @@ fn compaction_drops_deleted_and_truncated_data() {
     let disk = SimDisk::new();
     let s = sim_open(&disk, small());
     // Incompressible payloads, so page counts reflect what is stored.
-    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let mut seed = 0u64;
     let mut noise = || -> Vec<u8> {
-        (0..200)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x as u8
-            })
-            .collect()
+        seed += 1;
+        common::noise(seed, 200)
     };
     for i in 0..200 {
         s.put("n", &format!("k{i}"), &noise()).unwrap();
@@ -513,4 +509,33 @@ fn a_new_database_is_small_and_its_log_grows() {
     drop(s);
     let s = sim_open(&disk, opts);
     assert_eq!(s.list_keys("n").unwrap().len(), 3000);
+}
+
+/// Compaction streams its output into an extent sized from its inputs; a rewriter that
+/// makes values larger forces it to move to a larger extent mid-merge.
+#[test]
+fn compaction_output_larger_than_its_inputs() {
+    let disk = SimDisk::new();
+    let mut opts = small();
+    opts.value_rewriter = Some(Arc::new(|_, _, _, v: &[u8]| {
+        (v.len() < 1000).then(|| {
+            // Incompressible, so the output really is larger than the inputs.
+            let mut out = v.to_vec();
+            out.extend(common::noise(u64::from(v[0]), 3000));
+            out
+        })
+    }));
+    let s = sim_open(&disk, opts.clone());
+    for i in 0..300u32 {
+        s.put("n", &format!("k{i:04}"), &i.to_le_bytes()).unwrap();
+    }
+    s.compact().unwrap();
+    s.check_invariants().unwrap();
+    drop(s);
+    let s = sim_open(&disk, opts);
+    for i in (0..300u32).step_by(37) {
+        let v = s.get("n", &format!("k{i:04}")).unwrap().unwrap();
+        assert_eq!((&v[..4], v.len()), (&i.to_le_bytes()[..], 3004));
+    }
+    assert_eq!(s.list_keys("n").unwrap().len(), 300);
 }

@@ -43,12 +43,12 @@ pub(super) fn max_log_pages(opts: &super::Options) -> u32 {
     opts.log_pages.clamp(1, MAX_LOG_PAGES)
 }
 
-fn pages_for(len: usize) -> u32 {
+pub(super) fn pages_for(len: usize) -> u32 {
     u32::try_from(len.div_ceil(PAGE_SIZE)).unwrap_or(u32::MAX)
 }
 
 impl Inner {
-    fn write(&self, offset: u64, data: &[u8], op: &'static str) -> Result<()> {
+    pub(super) fn write(&self, offset: u64, data: &[u8], op: &'static str) -> Result<()> {
         match self.io.write_at(offset, data) {
             Ok(()) => Ok(()),
             Err(e) => self.poison(op, e),
@@ -135,7 +135,7 @@ impl Inner {
 
     /// Allocate pages. While a read-only open elsewhere may still read an older generation
     /// (SB-5), freed extents are left alone and the file grows instead.
-    fn alloc(&self, w: &mut Writer, pages: u32) -> Extent {
+    pub(super) fn alloc(&self, w: &mut Writer, pages: u32) -> Extent {
         if self.io.readers_present() {
             w.alloc.alloc_at_end(pages)
         } else {
@@ -314,28 +314,36 @@ impl Inner {
         Ok(())
     }
 
+    /// Copy `len` bytes from offset `from` to offset `to` through a bounded buffer.
+    pub(super) fn copy_bytes(&self, from: u64, to: u64, len: u64) -> Result<()> {
+        const CHUNK: u64 = 1024 * 1024;
+        let mut buf = Vec::new();
+        let mut done = 0u64;
+        while done < len {
+            let n = (len - done).min(CHUNK);
+            buf.resize(n as usize, 0);
+            self.io
+                .read_at(from + done, &mut buf)
+                .map_err(|source| crate::Error::Io {
+                    path: self.path.clone(),
+                    op: "read pages to move",
+                    source,
+                })?;
+            self.write(to + done, &buf, "move pages")?;
+            done += n;
+        }
+        Ok(())
+    }
+
     /// Copy run `meta` into the free extent starting at page `to`, publish, and retire the
     /// old copy. Runs are position independent (offsets inside a run are relative).
     fn relocate(&self, w: &mut Writer, meta: RunMeta, to: u64) -> Result<()> {
         let dest = w.alloc.alloc(meta.extent.pages);
         debug_assert_eq!(dest.start, to);
-        const CHUNK: u64 = 1024 * 1024;
-        let mut buf = Vec::new();
-        let mut done = 0u64;
-        while done < meta.run_len {
-            let n = (meta.run_len - done).min(CHUNK);
-            buf.resize(n as usize, 0);
-            let src = meta.extent.byte_offset() + done;
-            if let Err(source) = self.io.read_at(src, &mut buf) {
-                w.alloc.release(dest);
-                return Err(crate::Error::Io {
-                    path: self.path.clone(),
-                    op: "read run to relocate",
-                    source,
-                });
-            }
-            self.write(dest.byte_offset() + done, &buf, "relocate run")?;
-            done += n;
+        if let Err(e) = self.copy_bytes(meta.extent.byte_offset(), dest.byte_offset(), meta.run_len)
+        {
+            w.alloc.release(dest);
+            return Err(e);
         }
         let moved = RunMeta {
             extent: dest,
@@ -378,11 +386,13 @@ impl Inner {
         let drop_tombstones = next.runs.is_empty();
         let mut new_run = None;
         if !frozen.is_empty() {
+            let keep = |(_, v): &(&Vec<u8>, &Option<Vec<u8>>)| !(drop_tombstones && v.is_none());
+            let kept = frozen.iter().filter(keep).count();
             let mut entries = frozen
                 .iter()
-                .filter(|(_, v)| !(drop_tombstones && v.is_none()))
+                .filter(keep)
                 .map(|(k, v)| Ok((k.clone(), v.clone())));
-            let (bytes, count) = run::build(&mut entries)?;
+            let (bytes, count) = run::build(&mut entries, kept)?;
             if count > 0 {
                 let meta = self.write_run(w, next.next_run_id, &bytes, count)?;
                 next.next_run_id += 1;
