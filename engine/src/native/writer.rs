@@ -259,12 +259,14 @@ impl Inner {
     /// `compacting` lock (no compaction may hold the runs it moves).
     pub(super) fn shrink(&self, w: &mut Writer) -> Result<()> {
         self.reclaim(w);
-        if self.io.readers_present() {
-            return Ok(());
-        }
         // Each step moves the topmost live extent into a hole below it; bounded, because a
         // manifest may need more pages than the one it replaces.
         for _ in 0..64 {
+            // Probed before every move: a reader that registers later reads the newest
+            // durable generation, which references none of the free pages a move uses.
+            if self.io.readers_present() {
+                return Ok(());
+            }
             let top_run = w
                 .manifest
                 .runs
