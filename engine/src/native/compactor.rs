@@ -67,7 +67,7 @@ impl Inner {
             pos: 0,
         };
         match self.merge_into(&chosen, includes_oldest, expected, &mut sink) {
-            Ok(n) => self.publish_compaction(chosen, n, &sink),
+            Ok(n) => self.publish_compaction(chosen, n, &sink, all),
             Err(e) => {
                 // Never referenced by a manifest: the pages can be reused at once.
                 self.writer.lock().alloc.release(sink.extent);
@@ -108,12 +108,14 @@ impl Inner {
         Ok(builder.finish()?.1)
     }
 
-    /// Publish the merged run written to `sink` in place of `chosen`, then shrink.
+    /// Publish the merged run written to `sink` in place of `chosen`, then shrink (giving an
+    /// empty log its initial size too if this is a full compaction).
     fn publish_compaction(
         &self,
         chosen: Vec<Arc<Run>>,
         n: u64,
         sink: &ExtentSink<'_>,
+        all: bool,
     ) -> Result<bool> {
         let run_len = sink.pos;
         let used = if n > 0 {
@@ -168,7 +170,7 @@ impl Inner {
             Ok(())
         })?;
         drop(chosen);
-        self.with_writer(|inner, w| inner.shrink(w))?;
+        self.with_writer(|inner, w| inner.shrink(w, all))?;
         Ok(true)
     }
 

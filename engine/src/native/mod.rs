@@ -318,10 +318,15 @@ impl NativeStore {
     }
 
     /// Merge every run into one, dropping overwritten values, deletes and truncated events,
-    /// and applying the value rewriter.
+    /// and applying the value rewriter; then give free space back to the file system
+    /// (the log returns to its initial 64 KiB, the file is cut to its live size).
     pub fn compact(&self) -> Result<()> {
         self.inner.with_writer(|inner, w| inner.flush(w, None))?;
-        self.inner.compact_once(true).map(|_| ())
+        if !self.inner.compact_once(true)? {
+            // Nothing to merge; the file may still shrink.
+            self.inner.shrink_now()?;
+        }
+        Ok(())
     }
 
     /// Flush and close, reporting any error (dropping the last handle flushes too, but
@@ -411,7 +416,7 @@ impl Inner {
     /// Give the free tail of the file back (SB-6), under the compaction and writer locks.
     fn shrink_now(&self) -> Result<()> {
         let _one = self.compacting.lock();
-        self.with_writer(|inner, w| inner.shrink(w))
+        self.with_writer(|inner, w| inner.shrink(w, true))
     }
 
     fn with_writer<T>(&self, f: impl FnOnce(&Inner, &mut Writer) -> Result<T>) -> Result<T> {

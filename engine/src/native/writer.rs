@@ -257,8 +257,19 @@ impl Inner {
     /// at the top of the file are first copied into free extents below them (first fit),
     /// so that a compacted file does not keep its old high-water mark. Needs the
     /// `compacting` lock (no compaction may hold the runs it moves).
-    pub(super) fn shrink(&self, w: &mut Writer) -> Result<()> {
+    ///
+    /// `small_log`: also give an empty log back its initial size (an explicit `compact()`,
+    /// open and close: a database at rest should not carry a 4 MiB empty log; background
+    /// compactions keep the log's size, which a write burst will need again).
+    pub(super) fn shrink(&self, w: &mut Writer, small_log: bool) -> Result<()> {
         self.reclaim(w);
+        let initial = max_log_pages(&self.opts).min(super::recovery::INITIAL_LOG_PAGES);
+        if small_log && w.manifest.log.pages > initial && self.log_is_empty(w) {
+            if self.io.readers_present() {
+                return Ok(());
+            }
+            self.replace_log(w, initial)?;
+        }
         // Each step moves the topmost live extent into a hole below it; bounded, because a
         // manifest may need more pages than the one it replaces.
         for _ in 0..64 {
@@ -290,15 +301,10 @@ impl Inner {
                 self.publish(w, next)?;
             } else if top == log {
                 // Only an empty log moves (its commits would have to move with it).
-                if w.log_pos != 0 || self.view.read().mem_bytes != 0 {
+                if !self.log_is_empty(w) {
                     break;
                 }
-                let mut next = w.manifest.clone();
-                next.log = w.alloc.alloc(log.pages);
-                self.zero_fill(next.log, 0)?;
-                next.log_id += 1;
-                self.publish(w, next)?;
-                w.alloc.release(log);
+                self.replace_log(w, log.pages)?;
             } else if let Some(run) = top_run {
                 self.relocate(w, run, hole.start)?;
                 self.reclaim(w);
@@ -313,6 +319,24 @@ impl Inner {
             let next = w.manifest.clone();
             self.publish(w, next)?;
         }
+        Ok(())
+    }
+
+    /// No commit since the last flush: the log can be replaced without moving commits.
+    fn log_is_empty(&self, w: &Writer) -> bool {
+        w.log_pos == 0 && self.view.read().mem_bytes == 0
+    }
+
+    /// Publish a new, zero-filled, empty log of `pages` (first fit) with a new log id, and
+    /// free the old one. The log must be empty.
+    fn replace_log(&self, w: &mut Writer, pages: u32) -> Result<()> {
+        let old = w.manifest.log;
+        let mut next = w.manifest.clone();
+        next.log = w.alloc.alloc(pages);
+        self.zero_fill(next.log, 0)?;
+        next.log_id += 1;
+        self.publish(w, next)?;
+        w.alloc.release(old);
         Ok(())
     }
 
