@@ -38,12 +38,17 @@ pub(crate) struct Writer {
     pub next_commit: u64,
 }
 
-fn pages_for(len: usize) -> u32 {
+/// The largest the log grows to without a commit that needs more (`Options::log_pages`).
+pub(super) fn max_log_pages(opts: &super::Options) -> u32 {
+    opts.log_pages.clamp(1, MAX_LOG_PAGES)
+}
+
+pub(super) fn pages_for(len: usize) -> u32 {
     u32::try_from(len.div_ceil(PAGE_SIZE)).unwrap_or(u32::MAX)
 }
 
 impl Inner {
-    fn write(&self, offset: u64, data: &[u8], op: &'static str) -> Result<()> {
+    pub(super) fn write(&self, offset: u64, data: &[u8], op: &'static str) -> Result<()> {
         match self.io.write_at(offset, data) {
             Ok(()) => Ok(()),
             Err(e) => self.poison(op, e),
@@ -72,10 +77,18 @@ impl Inner {
         let log_bytes = w.manifest.log.byte_len() as usize;
         let mut framed = log_record::frame(&payload, w.manifest.log_id, w.log_pos);
         if w.log_pos + framed.len() > log_bytes {
+            // The log is full: flush the memtable and start a log twice as large (up to
+            // `Options::log_pages`), or as large as this commit needs.
             let needed = u32::try_from(log_record::pages_needed(payload.len()))
                 .unwrap_or(u32::MAX)
                 .min(MAX_LOG_PAGES);
-            self.flush(w, Some(needed))?;
+            let doubled = w
+                .manifest
+                .log
+                .pages
+                .saturating_mul(2)
+                .min(max_log_pages(&self.opts));
+            self.flush(w, Some(needed.max(doubled)))?;
             framed = log_record::frame(&payload, w.manifest.log_id, w.log_pos);
         }
         let at = w.manifest.log.byte_offset() + w.log_pos as u64;
@@ -122,12 +135,28 @@ impl Inner {
 
     /// Allocate pages. While a read-only open elsewhere may still read an older generation
     /// (SB-5), freed extents are left alone and the file grows instead.
-    fn alloc(&self, w: &mut Writer, pages: u32) -> Extent {
+    pub(super) fn alloc(&self, w: &mut Writer, pages: u32) -> Extent {
         if self.io.readers_present() {
             w.alloc.alloc_at_end(pages)
         } else {
             w.alloc.alloc(pages)
         }
+    }
+
+    /// Write zeros over `[from, extent end)` (byte offsets), so that later log appends
+    /// overwrite allocated, written pages and a data sync has no file-system metadata
+    /// (size, block map) to flush.
+    pub(super) fn zero_fill(&self, extent: Extent, from: u64) -> Result<()> {
+        const CHUNK: usize = 64 * 1024;
+        let zeros = vec![0u8; CHUNK];
+        let end = extent.byte_offset() + extent.byte_len();
+        let mut at = from.max(extent.byte_offset());
+        while at < end {
+            let n = usize::try_from(end - at).unwrap_or(CHUNK).min(CHUNK);
+            self.write(at, zeros.get(..n).unwrap_or(&[]), "zero-fill log")?;
+            at += n as u64;
+        }
+        Ok(())
     }
 
     pub(super) fn open_run(&self, meta: Option<RunMeta>) -> Result<Option<Arc<Run>>> {
@@ -175,11 +204,24 @@ impl Inner {
     /// Publish `next` (generation, file_pages and free list are filled in here): write the
     /// manifest to free pages, sync, write the superblock slot, sync, then release the old
     /// manifest's pages.
+    ///
+    /// Shrinking (SB-6): when no reader is registered, the free extent at the end of the
+    /// file is dropped from the new manifest (its high-water mark is lowered) before the
+    /// manifest is placed, and the file is cut to the new mark only after the superblock
+    /// sync. A crash in between leaves a file longer than its mark, which is valid.
     pub(super) fn publish(&self, w: &mut Writer, mut next: Manifest) -> Result<()> {
         next.generation = w.manifest.generation + 1;
+        let may_shrink = !self.io.readers_present();
+        if may_shrink {
+            w.alloc.trim_tail();
+        }
         // Upper bound of the encoded size: allocation removes at most one free extent.
         let bound = 24 + 44 + 36 * next.runs.len() + 12 * (w.alloc.free_list().len() + 1);
-        let extent = self.alloc(w, pages_for(bound));
+        let extent = if may_shrink {
+            w.alloc.alloc(pages_for(bound))
+        } else {
+            w.alloc.alloc_at_end(pages_for(bound))
+        };
         next.file_pages = w.alloc.file_pages();
         next.free = w.alloc.free_list().to_vec();
         let bytes = next.encode();
@@ -195,7 +237,162 @@ impl Inner {
         self.sync("sync superblock")?;
         let old = std::mem::replace(&mut w.manifest_extent, extent);
         w.alloc.release(old);
+        let mark = next.file_pages * PAGE_SIZE as u64;
         w.manifest = next;
+        if may_shrink {
+            self.cut_file(mark);
+        }
+        Ok(())
+    }
+
+    /// Cut the file to `len` bytes if it is longer. Not synced, and a failure is ignored:
+    /// a file longer than its high-water mark is valid, and the next cut retries.
+    fn cut_file(&self, len: u64) {
+        if self.io.len().is_ok_and(|now| now > len) {
+            let _ = self.io.truncate(len);
+        }
+    }
+
+    /// Give free pages at the end of the file back to the file system (SB-6): runs that sit
+    /// at the top of the file are first copied into free extents below them (first fit),
+    /// so that a compacted file does not keep its old high-water mark. Needs the
+    /// `compacting` lock (no compaction may hold the runs it moves).
+    ///
+    /// `small_log`: also give an empty log back its initial size (an explicit `compact()`,
+    /// open and close: a database at rest should not carry a 4 MiB empty log; background
+    /// compactions keep the log's size, which a write burst will need again).
+    pub(super) fn shrink(&self, w: &mut Writer, small_log: bool) -> Result<()> {
+        self.reclaim(w);
+        let initial = max_log_pages(&self.opts).min(super::recovery::INITIAL_LOG_PAGES);
+        if small_log && w.manifest.log.pages > initial && self.log_is_empty(w) {
+            if self.io.readers_present() {
+                return Ok(());
+            }
+            self.replace_log(w, initial)?;
+        }
+        // Each step moves the topmost live extent into a hole below it; bounded, because a
+        // manifest may need more pages than the one it replaces.
+        for _ in 0..64 {
+            // Probed before every move: a reader that registers later reads the newest
+            // durable generation, which references none of the free pages a move uses.
+            if self.io.readers_present() {
+                return Ok(());
+            }
+            let top_run = w
+                .manifest
+                .runs
+                .iter()
+                .max_by_key(|r| r.extent.end())
+                .copied();
+            let log = w.manifest.log;
+            let man = w.manifest_extent;
+            let top = top_run
+                .map(|r| r.extent)
+                .into_iter()
+                .chain([log, man])
+                .max_by_key(Extent::end)
+                .unwrap_or(man);
+            let Some(hole) = w.alloc.fit_below(top.pages, top.start) else {
+                break;
+            };
+            if top == man {
+                // A new generation places its manifest first fit.
+                let next = w.manifest.clone();
+                self.publish(w, next)?;
+            } else if top == log {
+                // Only an empty log moves (its commits would have to move with it).
+                if !self.log_is_empty(w) {
+                    break;
+                }
+                self.replace_log(w, log.pages)?;
+            } else if let Some(run) = top_run {
+                self.relocate(w, run, hole.start)?;
+                self.reclaim(w);
+                if w.retired.iter().any(|r| r.meta.extent == run.extent) {
+                    // A reader still holds the old copy; its pages are freed later.
+                    break;
+                }
+            }
+        }
+        let mark = w.alloc.file_pages() * PAGE_SIZE as u64;
+        if w.alloc.has_free_tail() || self.io.len().is_ok_and(|now| now > mark) {
+            let next = w.manifest.clone();
+            self.publish(w, next)?;
+        }
+        Ok(())
+    }
+
+    /// No commit since the last flush: the log can be replaced without moving commits.
+    fn log_is_empty(&self, w: &Writer) -> bool {
+        w.log_pos == 0 && self.view.read().mem_bytes == 0
+    }
+
+    /// Publish a new, zero-filled, empty log of `pages` (first fit) with a new log id, and
+    /// free the old one. The log must be empty.
+    fn replace_log(&self, w: &mut Writer, pages: u32) -> Result<()> {
+        let old = w.manifest.log;
+        let mut next = w.manifest.clone();
+        next.log = w.alloc.alloc(pages);
+        self.zero_fill(next.log, 0)?;
+        next.log_id += 1;
+        self.publish(w, next)?;
+        w.alloc.release(old);
+        Ok(())
+    }
+
+    /// Copy `len` bytes from offset `from` to offset `to` through a bounded buffer.
+    pub(super) fn copy_bytes(&self, from: u64, to: u64, len: u64) -> Result<()> {
+        const CHUNK: u64 = 1024 * 1024;
+        let mut buf = Vec::new();
+        let mut done = 0u64;
+        while done < len {
+            let n = (len - done).min(CHUNK);
+            buf.resize(n as usize, 0);
+            self.io
+                .read_at(from + done, &mut buf)
+                .map_err(|source| crate::Error::Io {
+                    path: self.path.clone(),
+                    op: "read pages to move",
+                    source,
+                })?;
+            self.write(to + done, &buf, "move pages")?;
+            done += n;
+        }
+        Ok(())
+    }
+
+    /// Copy run `meta` into the free extent starting at page `to`, publish, and retire the
+    /// old copy. Runs are position independent (offsets inside a run are relative).
+    fn relocate(&self, w: &mut Writer, meta: RunMeta, to: u64) -> Result<()> {
+        let dest = w.alloc.alloc(meta.extent.pages);
+        debug_assert_eq!(dest.start, to);
+        if let Err(e) = self.copy_bytes(meta.extent.byte_offset(), dest.byte_offset(), meta.run_len)
+        {
+            w.alloc.release(dest);
+            return Err(e);
+        }
+        let moved = RunMeta {
+            extent: dest,
+            ..meta
+        };
+        let mut next = w.manifest.clone();
+        for r in next.runs.iter_mut().filter(|r| r.id == meta.id) {
+            *r = moved;
+        }
+        self.publish(w, next)?;
+        let opened = self.open_run(Some(moved))?;
+        let mut v = self.view.write();
+        let mut runs: Vec<Arc<Run>> = Vec::with_capacity(v.runs.len());
+        for r in v.runs.iter() {
+            match &opened {
+                Some(new) if r.meta.id == meta.id => {
+                    w.retired.push(Arc::clone(r));
+                    runs.push(Arc::clone(new));
+                }
+                _ => runs.push(Arc::clone(r)),
+            }
+        }
+        v.runs = Arc::new(runs);
         Ok(())
     }
 
@@ -215,11 +412,13 @@ impl Inner {
         let drop_tombstones = next.runs.is_empty();
         let mut new_run = None;
         if !frozen.is_empty() {
+            let keep = |(_, v): &(&Vec<u8>, &Option<Vec<u8>>)| !(drop_tombstones && v.is_none());
+            let kept = frozen.iter().filter(keep).count();
             let mut entries = frozen
                 .iter()
-                .filter(|(_, v)| !(drop_tombstones && v.is_none()))
+                .filter(keep)
                 .map(|(k, v)| Ok((k.clone(), v.clone())));
-            let (bytes, count) = run::build(&mut entries)?;
+            let (bytes, count) = run::build(&mut entries, kept)?;
             if count > 0 {
                 let meta = self.write_run(w, next.next_run_id, &bytes, count)?;
                 next.next_run_id += 1;
@@ -232,6 +431,9 @@ impl Inner {
             if pages > next.log.pages {
                 old_log = Some(next.log);
                 next.log = self.alloc(w, pages);
+                // Step 1 of the protocol: the new log's pages are written (zeros) before
+                // the manifest that names them.
+                self.zero_fill(next.log, 0)?;
             }
         }
         next.log_id += 1;
