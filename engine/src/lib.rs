@@ -88,4 +88,4 @@ pub use native::{
     Durability, Layout, NativeStore, Options, RunInfo, Stats, SuperblockInfo, ValueKind,
     ValueRewriter,
 };
-pub use records::{Record, RecordIter};
+pub use records::{NameIter, Record, RecordIter};

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use crate::error::{Error, Result};
 use crate::keys::{
     decode_event_value, decode_key, decode_snapshot_value, decode_u64, DecodedKey, Event, Snapshot,
-    TYPE_FLOOR,
+    TYPE_COUNTER, TYPE_FLOOR, TYPE_SNAPSHOT, TYPE_STATE,
 };
 use crate::kv::KvRead;
 
@@ -167,6 +167,54 @@ pub(crate) fn last_seq<R: KvRead + ?Sized>(kv: &R, ns: &str, entity: &str) -> Re
     }
 }
 
+/// Iterator over entity / key names, in byte order.
+pub type NameIter<'a> = Box<dyn Iterator<Item = Result<String>> + Send + 'a>;
+
+/// The keys of namespace `ns` starting with `prefix` that have a state value, a snapshot
+/// or a sequence counter (every entity that ever had an event has one), in byte order,
+/// each once: three range scans merged, so nothing is collected.
+pub(crate) fn entity_keys<'a, R: KvRead + ?Sized>(
+    kv: &'a R,
+    ns: &str,
+    prefix: &str,
+) -> Result<NameIter<'a>> {
+    let path = kv.location().to_path_buf();
+    let mut sources = Vec::with_capacity(3);
+    for kind in [TYPE_STATE, TYPE_SNAPSHOT, TYPE_COUNTER] {
+        let ns_start = crate::keys::ns_prefix(kind, ns);
+        let mut start = ns_start.clone();
+        start.extend_from_slice(prefix.as_bytes());
+        let end = crate::keys::prefix_end(&start);
+        let path = path.clone();
+        let names = kv.kv_scan(&start, end.as_deref())?.map(move |item| {
+            let (key, _) = item?;
+            crate::keys::state_user_key(&ns_start, &key).map_err(|b| b.at(&path, 0))
+        });
+        sources.push(names.peekable());
+    }
+    Ok(Box::new(std::iter::from_fn(move || {
+        // The smallest head among the sources (an error first), then every source whose
+        // head is that name moves on: each name once.
+        let mut min: Option<String> = None;
+        for src in sources.iter_mut() {
+            match src.peek() {
+                Some(Err(_)) => return src.next(),
+                Some(Ok(name)) if min.as_ref().is_none_or(|m| name < m) => {
+                    min = Some(name.clone());
+                }
+                _ => {}
+            }
+        }
+        let min = min?;
+        for src in sources.iter_mut() {
+            if matches!(src.peek(), Some(Ok(n)) if *n == min) {
+                src.next();
+            }
+        }
+        Some(Ok(min))
+    })))
+}
+
 /// Inherent `records`, `records_skipping_damage` and `last_seq` methods for a backend
 /// that implements `KvRead`.
 macro_rules! impl_records {
@@ -190,7 +238,74 @@ macro_rules! impl_records {
             pub fn last_seq(&self, ns: &str, entity: &str) -> $crate::Result<Option<u64>> {
                 $crate::records::last_seq(self, ns, entity)
             }
+
+            /// The keys / entities of `ns` starting with `prefix` that have a state, a
+            /// snapshot or a sequence counter (so every entity that ever had an event),
+            /// in byte order, streamed from range scans (nothing is collected): the
+            /// pageable listing of a namespace.
+            pub fn entity_keys(
+                &self,
+                ns: &str,
+                prefix: &str,
+            ) -> $crate::Result<$crate::NameIter<'_>> {
+                $crate::records::entity_keys(self, ns, prefix)
+            }
         }
     };
 }
 pub(crate) use impl_records;
+
+#[cfg(test)]
+mod tests {
+    use crate::{EventStore, MemoryStore, NativeStore};
+
+    /// Names from states, snapshots and counters, each once, in byte order; prefixes and
+    /// namespaces that are prefixes of each other stay apart.
+    fn entity_keys_merge<S: EventStore>(s: &S, keys: impl Fn(&str, &str) -> Vec<String>) {
+        s.put("a", "k2", b"v").unwrap();
+        s.put("a", "k1", b"v").unwrap();
+        s.append_event("a", "k1", b"e", 1, "n").unwrap(); // state + counter
+        s.append_event("a", "e9", b"e", 1, "n").unwrap(); // counter only
+        s.save_snapshot("a", "s5", b"s", 0, 1).unwrap(); // snapshot only
+        s.append_event("a", "gone", b"e", 1, "n").unwrap();
+        s.truncate_events_before("a", "gone", 2).unwrap(); // counter survives
+        s.put("ab", "k0", b"v").unwrap(); // "a" is a prefix of "ab"
+        s.put("a", "\u{e9}", b"v").unwrap(); // non-ASCII sorts by bytes
+        assert_eq!(
+            keys("a", ""),
+            ["e9", "gone", "k1", "k2", "s5", "\u{e9}"].map(String::from)
+        );
+        assert_eq!(keys("a", "k"), ["k1", "k2"].map(String::from));
+        assert_eq!(keys("ab", ""), ["k0"].map(String::from));
+        assert!(keys("zz", "").is_empty());
+    }
+
+    fn collect(it: crate::Result<super::NameIter<'_>>) -> Vec<String> {
+        it.unwrap().map(|k| k.unwrap()).collect()
+    }
+
+    #[test]
+    fn entity_keys_on_every_backend() {
+        let m = MemoryStore::new();
+        entity_keys_merge(&m, |ns, p| collect(m.entity_keys(ns, p)));
+        let dir = tempfile::tempdir().unwrap();
+        let n = NativeStore::open(dir.path().join("t.crdt")).unwrap();
+        entity_keys_merge(&n, |ns, p| collect(n.entity_keys(ns, p)));
+        n.flush().unwrap();
+        assert_eq!(
+            collect(n.entity_keys("a", "")).len(),
+            6,
+            "after a flush too"
+        );
+        #[cfg(feature = "sqlite")]
+        {
+            let s = crate::SqliteStore::open(dir.path().join("t.db")).unwrap();
+            entity_keys_merge(&s, |ns, p| collect(s.entity_keys(ns, p)));
+        }
+        #[cfg(feature = "redb")]
+        {
+            let r = crate::RedbStore::open(dir.path().join("t.redb")).unwrap();
+            entity_keys_merge(&r, |ns, p| collect(r.entity_keys(ns, p)));
+        }
+    }
+}

@@ -176,6 +176,12 @@ impl Db {
         Ok(each!(&self.backend, s => s.last_seq(ns, entity))?)
     }
 
+    /// The keys / entities of `ns` starting with `prefix` that have a state, a snapshot
+    /// or a sequence counter, in byte order, streamed (nothing is collected).
+    pub fn entity_keys(&self, ns: &str, prefix: &str) -> Result<crdt_store::NameIter<'_>> {
+        Ok(each!(&self.backend, s => s.entity_keys(ns, prefix))?)
+    }
+
     /// Runs the backend's own structural checks and returns what they found (empty when
     /// clean): the native engine's invariant checks, SQLite's `PRAGMA integrity_check`,
     /// redb's integrity check (any repair it makes stays in memory on a read-only open).

@@ -1,9 +1,8 @@
 //! Entities: a paged listing ([`entities`]) and the detail of one ([`entity`]): state,
 //! snapshot and events, each decoded.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
-use crdt_store::Record;
 use serde::{Deserialize, Serialize};
 
 use crate::db::Db;
@@ -190,22 +189,11 @@ pub fn type_name(d: &Decoded) -> String {
     }
 }
 
-enum Counted {
-    Event,
-    Snapshot(u64),
-    Counter(u64),
-}
-
-#[derive(Default)]
-struct Counts {
-    events: u64,
-    last_seq: Option<u64>,
-    snapshot_at: Option<u64>,
-}
-
 /// Entities of namespace `ns` (all namespaces when `None`) whose key starts with
-/// `prefix`, in `(ns, key)` order, the window `page` of them. Only the page's state
-/// values are read and decoded; the scan keeps names and counts, never values.
+/// `prefix`, in `(ns, key)` order, the window `page` of them. The names stream from range
+/// scans of the namespace's keys (`Db::entity_keys`; memory does not grow with the
+/// namespace); only the page's entities are looked up (state type, event count, sequence
+/// counter, snapshot). `total` counts every match, so the call reads every matching name.
 ///
 /// ```
 /// use crdt_inspect::{entities, Db, Page};
@@ -224,57 +212,39 @@ struct Counts {
 /// assert_eq!(keys, ["task-2", "task-3"]);
 /// ```
 pub fn entities(db: &Db, ns: Option<&str>, prefix: Option<&str>, page: Page) -> Result<EntityPage> {
-    let wanted =
-        |n: &str, k: &str| ns.is_none_or(|w| w == n) && prefix.is_none_or(|p| k.starts_with(p));
-    let mut found: BTreeMap<(String, String), Counts> = BTreeMap::new();
-    for r in db.records()? {
-        let (n, k, what) = match r? {
-            Record::State { ns, key, .. } => (ns, key, None),
-            Record::Event { ns, entity, .. } => (ns, entity, Some(Counted::Event)),
-            Record::Snapshot {
-                ns,
-                entity,
-                snapshot,
-            } => (ns, entity, Some(Counted::Snapshot(snapshot.at_seq))),
-            Record::Counter {
-                ns,
-                entity,
-                last_seq,
-            } => (ns, entity, Some(Counted::Counter(last_seq))),
-            _ => continue,
-        };
-        if !wanted(&n, &k) {
-            continue;
-        }
-        let c = found.entry((n, k)).or_default();
-        match what {
-            None => {}
-            Some(Counted::Event) => c.events += 1,
-            Some(Counted::Snapshot(at)) => c.snapshot_at = Some(at),
-            Some(Counted::Counter(last)) => c.last_seq = Some(last),
-        }
-    }
-    let total = found.len() as u64;
+    let namespaces = match ns {
+        Some(n) => vec![n.to_string()],
+        None => db.store().list_namespaces()?,
+    };
+    let mut total = 0u64;
     let mut items = Vec::new();
-    for (i, ((n, k), c)) in found.into_iter().enumerate() {
-        if !page.contains(i as u64) {
-            continue;
+    for n in &namespaces {
+        for key in db.entity_keys(n, prefix.unwrap_or(""))? {
+            let key = key?;
+            if page.contains(total) {
+                items.push(summarize(db, n, key)?);
+            }
+            total += 1;
         }
-        let state_type = db.store().get(&n, &k)?.map(|v| type_name(&decode(&v)));
-        items.push(EntitySummary {
-            ns: n,
-            key: k,
-            state_type,
-            events: c.events,
-            last_seq: c.last_seq,
-            snapshot_at: c.snapshot_at,
-        });
     }
     Ok(EntityPage {
         schema_version: SCHEMA_VERSION,
         page,
         total,
         items,
+    })
+}
+
+/// The summary of one entity, by point lookups.
+fn summarize(db: &Db, ns: &str, key: String) -> Result<EntitySummary> {
+    let store = db.store();
+    Ok(EntitySummary {
+        state_type: store.get(ns, &key)?.map(|v| type_name(&decode(&v))),
+        events: store.event_count(ns, &key)?,
+        last_seq: db.last_seq(ns, &key)?,
+        snapshot_at: store.load_snapshot(ns, &key)?.map(|s| s.at_seq),
+        ns: ns.to_string(),
+        key,
     })
 }
 

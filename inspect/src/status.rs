@@ -1,6 +1,6 @@
 //! `status`: sizes, format, namespaces with their counts, and the runs of a `.crdt` file.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crdt_store::Record;
 use serde::{Deserialize, Serialize};
@@ -118,14 +118,13 @@ impl StatusReport {
 
 #[derive(Default)]
 struct NsCount {
-    entities: BTreeSet<String>,
     states: u64,
     events: u64,
     snapshots: u64,
 }
 
-/// The status of `db`, counted with one scan of its records (memory: the entity names,
-/// not the values).
+/// The status of `db`: one scan of its records for the counts, and per namespace a
+/// streamed count of its entity names (memory does not grow with the data).
 ///
 /// ```
 /// use crdt_store::{NativeStore, StateStore};
@@ -145,23 +144,11 @@ pub fn status(db: &Db) -> Result<StatusReport> {
     let mut ns: BTreeMap<String, NsCount> = BTreeMap::new();
     for r in db.records()? {
         match r? {
-            Record::State { ns: n, key, .. } => {
-                let c = ns.entry(n).or_default();
-                c.states += 1;
-                c.entities.insert(key);
-            }
-            Record::Event { ns: n, entity, .. } => {
-                let c = ns.entry(n).or_default();
-                c.events += 1;
-                c.entities.insert(entity);
-            }
-            Record::Snapshot { ns: n, entity, .. } => {
-                let c = ns.entry(n).or_default();
-                c.snapshots += 1;
-                c.entities.insert(entity);
-            }
-            Record::Counter { ns: n, entity, .. } => {
-                ns.entry(n).or_default().entities.insert(entity);
+            Record::State { ns: n, .. } => ns.entry(n).or_default().states += 1,
+            Record::Event { ns: n, .. } => ns.entry(n).or_default().events += 1,
+            Record::Snapshot { ns: n, .. } => ns.entry(n).or_default().snapshots += 1,
+            Record::Counter { ns: n, .. } => {
+                ns.entry(n).or_default();
             }
             _ => {}
         }
@@ -180,16 +167,21 @@ pub fn status(db: &Db) -> Result<StatusReport> {
         runs: layout.as_ref().map(|l| l.runs.len() as u64),
         namespaces: ns.len() as u64,
     };
-    let namespaces = ns
-        .into_iter()
-        .map(|(name, c)| NamespaceStatus {
+    let mut namespaces = Vec::with_capacity(ns.len());
+    for (name, c) in ns {
+        let mut entities = 0u64;
+        for key in db.entity_keys(&name, "")? {
+            key?;
+            entities += 1;
+        }
+        namespaces.push(NamespaceStatus {
             name,
-            entities: c.entities.len() as u64,
+            entities,
             states: c.states,
             events: c.events,
             snapshots: c.snapshots,
-        })
-        .collect();
+        });
+    }
     let runs = layout
         .map(|l| l.runs)
         .unwrap_or_default()

@@ -210,6 +210,14 @@ impl NativeStore {
         crate::records::last_seq(self, ns, entity)
     }
 
+    /// The keys / entities of `ns` starting with `prefix` that have a state, a snapshot
+    /// or a sequence counter (so every entity that ever had an event), in byte order,
+    /// streamed from range scans (nothing is collected): the pageable listing of a
+    /// namespace.
+    pub fn entity_keys(&self, ns: &str, prefix: &str) -> Result<crate::NameIter<'_>> {
+        crate::records::entity_keys(self, ns, prefix)
+    }
+
     fn block_end_key(&self, offset: u64) -> Option<Vec<u8>> {
         let runs = std::sync::Arc::clone(&self.inner.view.read().runs);
         runs.iter().find_map(|r| r.block_last_key_at(offset))
