@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use crate::error::{Error, Result};
 use crate::keys::{
     decode_event_value, decode_key, decode_snapshot_value, decode_u64, DecodedKey, Event, Snapshot,
-    TYPE_COUNTER, TYPE_FLOOR, TYPE_SNAPSHOT, TYPE_STATE,
+    TYPE_COUNTER, TYPE_EVENT, TYPE_FLOOR, TYPE_SNAPSHOT, TYPE_STATE,
 };
 use crate::kv::KvRead;
 
@@ -105,9 +105,14 @@ pub(crate) fn decode_record(
 /// Every entity's truncation floor (format-spec/keys.md, KEY-6): events with a lower seq
 /// are truncated.
 pub(crate) fn floors<R: KvRead + ?Sized>(kv: &R) -> Result<Floors> {
+    floors_in(kv, &[TYPE_FLOOR], Some(&[TYPE_FLOOR + 1]))
+}
+
+/// The truncation floors whose keys are in `[start, end)`.
+fn floors_in<R: KvRead + ?Sized>(kv: &R, start: &[u8], end: Option<&[u8]>) -> Result<Floors> {
     let mut out = Floors::new();
     let path = kv.location();
-    for item in kv.kv_scan(&[TYPE_FLOOR], Some(&[TYPE_FLOOR + 1]))? {
+    for item in kv.kv_scan(start, end)? {
         let (key, value) = item?;
         let bad = |b: crate::format::cursor::Bad| b.at(path, 0);
         if let DecodedKey::Floor { ns, entity } = decode_key(&key).map_err(bad)? {
@@ -115,6 +120,32 @@ pub(crate) fn floors<R: KvRead + ?Sized>(kv: &R) -> Result<Floors> {
         }
     }
     Ok(out)
+}
+
+/// The live records of namespace `ns` only, in key order (states, events, snapshots,
+/// counters): one range scan per key type, so other namespaces are not read.
+pub(crate) fn records_in<'a, R: KvRead + Sync + ?Sized>(
+    kv: &'a R,
+    ns: &str,
+) -> Result<RecordIter<'a>> {
+    let path = kv.location().to_path_buf();
+    let floor_start = crate::keys::ns_prefix(TYPE_FLOOR, ns);
+    let floors = floors_in(
+        kv,
+        &floor_start,
+        crate::keys::prefix_end(&floor_start).as_deref(),
+    )?;
+    let mut scans = Vec::with_capacity(4);
+    for kind in [TYPE_STATE, TYPE_EVENT, TYPE_SNAPSHOT, TYPE_COUNTER] {
+        let start = crate::keys::ns_prefix(kind, ns);
+        scans.push(kv.kv_scan(&start, crate::keys::prefix_end(&start).as_deref())?);
+    }
+    Ok(Box::new(scans.into_iter().flatten().filter_map(
+        move |item| match item {
+            Ok((key, value)) => decode_record(&path, &floors, &key, value).transpose(),
+            Err(e) => Some(Err(e)),
+        },
+    )))
 }
 
 /// Every live record of `kv`, in key order.
@@ -227,6 +258,12 @@ macro_rules! impl_records {
                 $crate::records::records(self)
             }
 
+            /// The live records of namespace `ns` only, in key order: one range scan
+            /// per key type, so other namespaces are not read.
+            pub fn records_in(&self, ns: &str) -> $crate::Result<$crate::RecordIter<'_>> {
+                $crate::records::records_in(self, ns)
+            }
+
             /// Every readable record, and the errors met on the way (an undecodable entry
             /// is skipped; a failing read ends the scan).
             pub fn records_skipping_damage(&self) -> (Vec<$crate::Record>, Vec<$crate::Error>) {
@@ -282,6 +319,42 @@ mod tests {
 
     fn collect(it: crate::Result<super::NameIter<'_>>) -> Vec<String> {
         it.unwrap().map(|k| k.unwrap()).collect()
+    }
+
+    #[test]
+    fn records_in_reads_one_namespace_like_a_filtered_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        let n = NativeStore::open(dir.path().join("t.crdt")).unwrap();
+        let m = MemoryStore::new();
+        for s in [&n as &dyn EventStore, &m] {
+            for ns in ["a", "ab", "b"] {
+                s.put(ns, "k", b"v").unwrap();
+                for t in 0..4 {
+                    s.append_event(ns, "e", b"x", t, "n").unwrap();
+                }
+                s.truncate_events_before(ns, "e", 3).unwrap();
+                s.save_snapshot(ns, "e", b"s", 2, 1).unwrap();
+            }
+        }
+        n.flush().unwrap();
+        for ns in ["a", "ab", "b", "none"] {
+            let want: Vec<_> = n
+                .records()
+                .unwrap()
+                .map(|r| r.unwrap())
+                .filter(|r| match r {
+                    super::Record::State { ns: x, .. }
+                    | super::Record::Event { ns: x, .. }
+                    | super::Record::Snapshot { ns: x, .. }
+                    | super::Record::Counter { ns: x, .. } => x == ns,
+                })
+                .collect();
+            let got: Vec<_> = n.records_in(ns).unwrap().map(|r| r.unwrap()).collect();
+            assert_eq!(got, want, "{ns}");
+            let mem: Vec<_> = m.records_in(ns).unwrap().map(|r| r.unwrap()).collect();
+            assert_eq!(mem, want, "{ns}");
+        }
+        assert_eq!(n.records_in("a").unwrap().count(), 5); // state, events 3 and 4, snapshot, counter
     }
 
     #[test]

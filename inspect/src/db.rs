@@ -166,6 +166,12 @@ impl Db {
         Ok(each!(&self.backend, s => s.records())?)
     }
 
+    /// The live records of namespace `ns` only (range scans; other namespaces are not
+    /// read), in key order.
+    pub fn records_in(&self, ns: &str) -> Result<RecordIter<'_>> {
+        Ok(each!(&self.backend, s => s.records_in(ns))?)
+    }
+
     /// Every readable record, skipping damage; the damage found on the way.
     pub fn records_skipping_damage(&self) -> (Vec<Record>, Vec<crdt_store::Error>) {
         each!(&self.backend, s => s.records_skipping_damage())

@@ -174,7 +174,8 @@ pub fn selected(rec: &ExportRecord, key: Option<&str>, ns: Option<&str>) -> bool
 }
 
 /// The records of namespace `ns` / key `key` (`None`: all), the window `page` of them,
-/// streamed: at most `page.limit` records are held.
+/// streamed: at most `page.limit` records are held, and with `ns` only that namespace's
+/// key ranges are read.
 ///
 /// ```
 /// use crdt_inspect::{records, Db, ExportRecord, Page};
@@ -194,7 +195,11 @@ pub fn records(db: &Db, ns: Option<&str>, key: Option<&str>, page: Page) -> Resu
     let mut out = Vec::new();
     let mut index = 0u64;
     let mut more = false;
-    for r in db.records()? {
+    let source = match ns {
+        Some(ns) => db.records_in(ns)?,
+        None => db.records()?,
+    };
+    for r in source {
         let Some(rec) = ExportRecord::from_record(r?) else {
             continue;
         };

@@ -155,6 +155,12 @@ impl NativeStore {
         crate::records::records(self)
     }
 
+    /// The live records of namespace `ns` only, in key order: one range scan per key
+    /// type, so other namespaces are not read.
+    pub fn records_in(&self, ns: &str) -> Result<RecordIter<'_>> {
+        crate::records::records_in(self, ns)
+    }
+
     /// Every readable record, for repair tools: a damaged data block is reported and the
     /// scan resumes after its key range (so records of other runs in that range are lost
     /// too); a record whose key or value does not decode is reported and skipped.
