@@ -11,7 +11,6 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod cmd;
-pub mod decode;
 pub mod error;
 pub mod open;
 pub mod output;
@@ -19,6 +18,7 @@ pub mod transfer;
 
 use clap::{Parser, Subcommand};
 
+pub use crdt_inspect::decode;
 pub use error::{Failure, Result};
 
 /// Top-level command line.

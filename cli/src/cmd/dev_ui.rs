@@ -17,8 +17,12 @@ pub struct Args {
     pub bind: String,
 }
 
-/// Always exits 2: not implemented yet.
-pub fn exec(_args: &Args) -> Result<u8> {
+/// Checks that DB is a database it could show (`.crdt`, SQLite or redb, opened
+/// read-only), then exits 2: the UI itself is not implemented yet.
+pub fn exec(args: &Args) -> Result<u8> {
+    if let Some(db) = &args.db {
+        crate::open::open_read(db)?;
+    }
     Err(Failure::msg(
         "not yet available: the dev UI arrives in its own issue",
     ))

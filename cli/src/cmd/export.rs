@@ -9,6 +9,8 @@ use crate::open::open_read;
 use crate::output::Out;
 use crate::transfer::{ExportDocument, ExportRecord, FORMAT, VERSION};
 
+pub use crdt_inspect::selected;
+
 /// Arguments of `crdt export`.
 #[derive(Debug, clap::Args)]
 #[command(
@@ -27,37 +29,27 @@ pub struct Args {
     pub jsonl: bool,
 }
 
-/// Whether a record passes the key / namespace filters.
-pub fn selected(rec: &ExportRecord, key: Option<&str>, ns: Option<&str>) -> bool {
-    match rec.location() {
-        None => false,
-        Some((n, k)) => key.is_none_or(|want| want == k) && ns.is_none_or(|want| want == n),
-    }
-}
-
 /// Runs `crdt export`.
 pub fn exec(args: &Args) -> Result<u8> {
     let db = open_read(&args.db)?;
     let mut out = Out::stdout(true);
+    // With -n only that namespace's key ranges are read.
+    let source = match &args.namespace {
+        Some(ns) => db.records_in(ns)?,
+        None => db.records()?,
+    };
     let filter = |r: &ExportRecord| selected(r, args.key.as_deref(), args.namespace.as_deref());
+    let records = source.filter_map(|r| match r {
+        Ok(r) => ExportRecord::from_record(r).filter(filter).map(Ok),
+        Err(e) => Some(Err(e)),
+    });
     if args.jsonl {
         out.record(&ExportRecord::header())?;
-        for r in db.records()? {
-            if let Some(rec) = ExportRecord::from_record(r?) {
-                if filter(&rec) {
-                    out.record(&rec)?;
-                }
-            }
+        for rec in records {
+            out.record(&rec?)?;
         }
     } else {
-        let mut records = Vec::new();
-        for r in db.records()? {
-            if let Some(rec) = ExportRecord::from_record(r?) {
-                if filter(&rec) {
-                    records.push(rec);
-                }
-            }
-        }
+        let records = records.collect::<std::result::Result<Vec<_>, _>>()?;
         out.record(&ExportDocument {
             format: FORMAT.into(),
             version: VERSION,

@@ -7,59 +7,10 @@
 //! as an `Err` item, after which the iterator ends.
 
 use crate::error::{Error, Result};
-use crate::keys::TYPE_FLOOR;
-use crate::keys::{
-    decode_event_value, decode_key, decode_snapshot_value, decode_u64, DecodedKey, Event, Snapshot,
-};
 use crate::kv::KvRead;
-use std::collections::BTreeMap;
+use crate::records::{decode_record, Floors, Record, RecordIter};
 
 use super::NativeStore;
-
-/// One live record of the keyspace.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Record {
-    /// A state value (`StateStore::put`).
-    State {
-        /// Namespace.
-        ns: String,
-        /// Key.
-        key: String,
-        /// Stored bytes.
-        value: Vec<u8>,
-    },
-    /// An event (`EventStore::append_event`).
-    Event {
-        /// Namespace.
-        ns: String,
-        /// Entity.
-        entity: String,
-        /// The event.
-        event: Event,
-    },
-    /// A snapshot (`EventStore::save_snapshot`).
-    Snapshot {
-        /// Namespace.
-        ns: String,
-        /// Entity.
-        entity: String,
-        /// The snapshot.
-        snapshot: Snapshot,
-    },
-    /// The sequence counter of an entity: the last seq handed out.
-    Counter {
-        /// Namespace.
-        ns: String,
-        /// Entity.
-        entity: String,
-        /// Last seq assigned.
-        last_seq: u64,
-    },
-}
-
-/// Iterator over [`Record`]s in key order.
-pub type RecordIter<'a> = Box<dyn Iterator<Item = Result<Record>> + Send + 'a>;
 
 /// A run, as the manifest lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +50,26 @@ pub struct Layout {
     pub runs: Vec<RunInfo>,
 }
 
+/// One copy of a superblock slot (format-spec/header-and-superblocks.md): each of the two
+/// slot pages holds the 64-byte record twice, and the valid copy with the highest
+/// generation names the current manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SuperblockInfo {
+    /// Slot number (0 or 1; generation `g` is written to slot `g mod 2`).
+    pub slot: u8,
+    /// Copy within the slot (0 or 1).
+    pub copy: u8,
+    /// Byte offset of this copy in the file.
+    pub offset: u64,
+    /// Generation, when the copy is valid (magic, checksum, generation > 0).
+    pub generation: Option<u64>,
+    /// First page of the manifest it names, when valid.
+    pub manifest_page: Option<u64>,
+    /// Length of that manifest in bytes, when valid.
+    pub manifest_len: Option<u32>,
+}
+
 impl NativeStore {
     /// The file's layout: sizes, log, runs.
     pub fn layout(&self) -> Layout {
@@ -130,6 +101,50 @@ impl NativeStore {
         }
     }
 
+    /// The four superblock copies as the file holds them now (a copy beyond the end of
+    /// the file reads as zeros, i.e. invalid). Read-only; for inspection tools.
+    pub fn superblocks(&self) -> Result<Vec<SuperblockInfo>> {
+        use crate::format::superblock::{Superblock, FIRST_SLOT_PAGE, LEN};
+        let page = crate::format::header::PAGE_SIZE as u64;
+        let path = &self.inner.path;
+        let file_len = self.inner.io.len().map_err(|source| Error::Io {
+            path: path.clone(),
+            op: "stat",
+            source,
+        })?;
+        let mut out = Vec::with_capacity(4);
+        for slot in 0..2u8 {
+            for copy in 0..2u8 {
+                let offset =
+                    (FIRST_SLOT_PAGE + u64::from(slot)) * page + u64::from(copy) * LEN as u64;
+                let mut buf = [0u8; LEN];
+                let avail = file_len.saturating_sub(offset).min(LEN as u64) as usize;
+                if let Some(dst) = buf.get_mut(..avail) {
+                    if !dst.is_empty() {
+                        self.inner
+                            .io
+                            .read_at(offset, dst)
+                            .map_err(|source| Error::Io {
+                                path: path.clone(),
+                                op: "read superblock",
+                                source,
+                            })?;
+                    }
+                }
+                let sb = Superblock::decode(&buf);
+                out.push(SuperblockInfo {
+                    slot,
+                    copy,
+                    offset,
+                    generation: sb.map(|s| s.generation),
+                    manifest_page: sb.map(|s| s.manifest_page),
+                    manifest_len: sb.map(|s| s.manifest_len),
+                });
+            }
+        }
+        Ok(out)
+    }
+
     /// Every live record of every namespace, in key order (states, then events, then
     /// snapshots, then counters, per format-spec/keys.md).
     ///
@@ -137,27 +152,13 @@ impl NativeStore {
     /// compaction) are not reported, nor are the floors themselves: a tool sees exactly
     /// what `events_since` would return.
     pub fn records(&self) -> Result<RecordIter<'_>> {
-        let path = self.inner.path.clone();
-        let floors = self.floors()?;
-        let iter = self.kv_scan(&[], None)?;
-        Ok(Box::new(iter.filter_map(move |item| match item {
-            Ok((key, value)) => decode_record(&path, &floors, &key, value).transpose(),
-            Err(e) => Some(Err(e)),
-        })))
+        crate::records::records(self)
     }
 
-    /// Every entity's truncation floor (format-spec/keys.md, KEY-6): events with a lower
-    /// seq are truncated.
-    fn floors(&self) -> Result<Floors> {
-        let mut out = Floors::new();
-        for item in self.kv_scan(&[TYPE_FLOOR], Some(&[TYPE_FLOOR + 1]))? {
-            let (key, value) = item?;
-            let bad = |b: crate::format::cursor::Bad| b.at(&self.inner.path, 0);
-            if let DecodedKey::Floor { ns, entity } = decode_key(&key).map_err(bad)? {
-                out.insert((ns, entity), decode_u64(&value).map_err(bad)?);
-            }
-        }
-        Ok(out)
+    /// The live records of namespace `ns` only, in key order: one range scan per key
+    /// type, so other namespaces are not read.
+    pub fn records_in(&self, ns: &str) -> Result<RecordIter<'_>> {
+        crate::records::records_in(self, ns)
     }
 
     /// Every readable record, for repair tools: a damaged data block is reported and the
@@ -165,7 +166,7 @@ impl NativeStore {
     /// too); a record whose key or value does not decode is reported and skipped.
     pub fn records_skipping_damage(&self) -> (Vec<Record>, Vec<Error>) {
         let (mut records, mut errors) = (Vec::new(), Vec::new());
-        let floors = self.floors().unwrap_or_else(|e| {
+        let floors = crate::records::floors(self).unwrap_or_else(|e| {
             errors.push(e);
             Floors::new()
         });
@@ -212,57 +213,21 @@ impl NativeStore {
     /// The last seq handed out for `(ns, entity)` (its sequence counter): kept when every
     /// event was truncated, so numbering never restarts.
     pub fn last_seq(&self, ns: &str, entity: &str) -> Result<Option<u64>> {
-        match self.kv_get(&crate::keys::counter_key(ns, entity))? {
-            None => Ok(None),
-            Some(v) => decode_u64(&v)
-                .map(Some)
-                .map_err(|b| b.at(&self.inner.path, 0)),
-        }
+        crate::records::last_seq(self, ns, entity)
+    }
+
+    /// The keys / entities of `ns` starting with `prefix` that have a state, a snapshot
+    /// or a sequence counter (so every entity that ever had an event), in byte order,
+    /// streamed from range scans (nothing is collected): the pageable listing of a
+    /// namespace.
+    pub fn entity_keys(&self, ns: &str, prefix: &str) -> Result<crate::NameIter<'_>> {
+        crate::records::entity_keys(self, ns, prefix)
     }
 
     fn block_end_key(&self, offset: u64) -> Option<Vec<u8>> {
         let runs = std::sync::Arc::clone(&self.inner.view.read().runs);
         runs.iter().find_map(|r| r.block_last_key_at(offset))
     }
-}
-
-type Floors = BTreeMap<(String, String), u64>;
-
-/// Decodes one internal entry; `None` for entries a tool must not see (floors, truncated
-/// events).
-fn decode_record(
-    path: &std::path::Path,
-    floors: &Floors,
-    key: &[u8],
-    value: Vec<u8>,
-) -> Result<Option<Record>> {
-    let bad = |b: crate::format::cursor::Bad| -> Error { b.at(path, 0) };
-    Ok(Some(match decode_key(key).map_err(bad)? {
-        DecodedKey::State { ns, key } => Record::State { ns, key, value },
-        DecodedKey::Event { ns, entity, seq } => {
-            let id = (ns, entity);
-            if seq < floors.get(&id).copied().unwrap_or(0) {
-                return Ok(None);
-            }
-            let (ns, entity) = id;
-            Record::Event {
-                ns,
-                entity,
-                event: decode_event_value(seq, &value).map_err(bad)?,
-            }
-        }
-        DecodedKey::Snapshot { ns, entity } => Record::Snapshot {
-            ns,
-            entity,
-            snapshot: decode_snapshot_value(&value).map_err(bad)?,
-        },
-        DecodedKey::Counter { ns, entity } => Record::Counter {
-            ns,
-            entity,
-            last_seq: decode_u64(&value).map_err(bad)?,
-        },
-        DecodedKey::Floor { .. } => return Ok(None),
-    }))
 }
 
 #[cfg(test)]
@@ -290,6 +255,11 @@ mod tests {
         assert_eq!(s.last_seq("b", "e").unwrap(), Some(1));
         assert_eq!(s.last_seq("b", "nope").unwrap(), None);
         let layout = s.layout();
+        let sbs = s.superblocks().unwrap();
+        assert_eq!(sbs.len(), 4);
+        let newest = sbs.iter().filter_map(|b| b.generation).max();
+        assert_eq!(newest, Some(layout.generation));
+        assert!(sbs.iter().all(|b| b.offset >= 4096 && b.offset < 3 * 4096));
         assert_eq!(layout.runs.len(), 1);
         assert_eq!(layout.format_version, 1);
         assert!(layout.live_bytes <= layout.file_bytes);
