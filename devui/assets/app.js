@@ -1,0 +1,25 @@
+// crdt dev-ui: the Refresh button and auto-refresh (every 2 s, remembered per browser).
+// Pages are rendered by the server; reloading shows what the file holds now.
+(function () {
+  "use strict";
+  var KEY = "crdt-dev-ui.auto-refresh";
+  var button = document.getElementById("refresh");
+  var auto = document.getElementById("auto");
+  var timer = null;
+  function stored() {
+    try { return window.localStorage.getItem(KEY) === "1"; } catch (e) { return false; }
+  }
+  function remember(on) {
+    try { window.localStorage.setItem(KEY, on ? "1" : "0"); } catch (e) { /* private mode */ }
+  }
+  function schedule(on) {
+    if (timer !== null) { window.clearInterval(timer); timer = null; }
+    if (on) { timer = window.setInterval(function () { window.location.reload(); }, 2000); }
+  }
+  if (button) { button.addEventListener("click", function () { window.location.reload(); }); }
+  if (auto) {
+    auto.checked = stored();
+    schedule(auto.checked);
+    auto.addEventListener("change", function () { remember(auto.checked); schedule(auto.checked); });
+  }
+})();
