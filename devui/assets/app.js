@@ -16,6 +16,8 @@
     if (timer !== null) { window.clearInterval(timer); timer = null; }
     if (on) { timer = window.setInterval(function () { window.location.reload(); }, 2000); }
   }
+  // Tells the end-to-end test that scripts run under the page's Content-Security-Policy.
+  document.documentElement.setAttribute("data-js", "ready");
   if (button) { button.addEventListener("click", function () { window.location.reload(); }); }
   if (auto) {
     auto.checked = stored();

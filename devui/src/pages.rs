@@ -250,6 +250,23 @@ fn pager(
     h.raw("</nav>");
 }
 
+/// The pager of a list: `shown` items from `offset` of `total`, pages of `limit`.
+fn list_pager(
+    h: &mut Html,
+    (offset, shown, total, limit): (usize, usize, usize, usize),
+    at: impl Fn(usize) -> Link,
+) {
+    let end = offset.saturating_add(shown);
+    let more = end < total;
+    pager(
+        h,
+        (offset > 0).then(|| at(0)),
+        (offset > 0).then(|| at(offset.saturating_sub(limit))),
+        more.then(|| at(end)),
+        more.then(|| at(total.saturating_sub(limit))),
+    );
+}
+
 fn render_namespace(state: &Shared, p: &data::EntityPage) -> String {
     let mut h = page_start(&format!("Namespace {}", p.ns), &state.shown, Nav::Other);
     h.raw("<p class=\"crumbs\"><a href=\"/\">Overview</a> / namespace</p>")
@@ -286,11 +303,6 @@ fn render_namespace(state: &Shared, p: &data::EntityPage) -> String {
             .q("offset", offset)
             .q("limit", p.limit)
     };
-    let last_offset = p.total.saturating_sub(1) / p.limit.max(1) * p.limit.max(1);
-    let prev = (p.offset > 0).then(|| at(p.offset.saturating_sub(p.limit)));
-    let first = (p.offset > 0).then(|| at(0));
-    let next = p.next_offset.map(at);
-    let last = p.next_offset.map(|_| at(last_offset));
     h.raw("<table id=\"entities\"><thead><tr><th>Key</th><th>State type</th><th>Events</th>")
         .raw("<th>Last seq</th><th>Snapshot at</th></tr></thead><tbody>");
     for e in &p.entities {
@@ -317,7 +329,7 @@ fn render_namespace(state: &Shared, p: &data::EntityPage) -> String {
         }
     }
     h.raw("</tbody></table>");
-    pager(&mut h, first, prev, next, last);
+    list_pager(&mut h, (p.offset, p.entities.len(), p.total, p.limit), at);
     page_end(h)
 }
 
@@ -517,21 +529,13 @@ fn render_entity(state: &Shared, d: &data::EntityDetail) -> String {
             .raw("<th>Size</th><th>Payload</th><th></th></tr></thead><tbody>");
         h.raw_html(events);
         h.raw("</tbody></table>");
-        let lim = d.events_limit.max(1);
         let at = |o: usize| {
             entity_link(ns, key)
                 .q("events_offset", o)
                 .q("events_limit", d.events_limit)
         };
-        let end = d.events_offset.saturating_add(n_events);
-        let more = end < d.events_total;
-        pager(
-            &mut h,
-            (d.events_offset > 0).then(|| at(0)),
-            (d.events_offset > 0).then(|| at(d.events_offset.saturating_sub(lim))),
-            more.then(|| at(end)),
-            more.then(|| at(d.events_total.saturating_sub(lim))),
-        );
+        let window = (d.events_offset, n_events, d.events_total, d.events_limit);
+        list_pager(&mut h, window, at);
     }
     h.raw("</section>");
     page_end(h)
