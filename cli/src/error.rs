@@ -40,6 +40,12 @@ impl From<crdt_store::Error> for Failure {
     }
 }
 
+impl From<crdt_inspect::Error> for Failure {
+    fn from(e: crdt_inspect::Error) -> Self {
+        Failure::msg(e)
+    }
+}
+
 impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Self {
         if e.kind() == std::io::ErrorKind::BrokenPipe {

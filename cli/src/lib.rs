@@ -11,7 +11,6 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod cmd;
-pub mod decode;
 pub mod error;
 pub mod open;
 pub mod output;
@@ -19,6 +18,7 @@ pub mod transfer;
 
 use clap::{Parser, Subcommand};
 
+pub use crdt_inspect::decode;
 pub use error::{Failure, Result};
 
 /// Top-level command line.
@@ -56,7 +56,7 @@ pub enum Command {
     Salvage(cmd::salvage::Args),
     /// Generate Rust code from a crdt-schema.toml.
     Generate(cmd::generate::Args),
-    /// Web inspector (not yet available).
+    /// Web inspector on 127.0.0.1: namespaces, entities, events, the file format.
     DevUi(cmd::dev_ui::Args),
 }
 

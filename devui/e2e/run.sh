@@ -2,7 +2,8 @@
 # End-to-end test of `crdt dev-ui` in a real browser (Debian's headless Chromium).
 #
 # Installs chromium with apt-get when it is missing (as root, non-interactive), builds the
-# `crdt` binary and the fixture database (devui/examples/fixture.rs), starts
+# `crdt` binary, imports the fixture database (fixture.jsonl beside this script: the
+# `crdt export` of devui/examples/fixture.rs, kept equal by a test in devui/tests), starts
 # `crdt dev-ui` on a free loopback port, loads every page, checks the rendered DOM
 # (namespace names, decoded values, hostile keys shown as text, no injected element, the
 # page's own script ran under the Content-Security-Policy), saves a screenshot and the DOM
@@ -33,12 +34,12 @@ chromium --version 2>/dev/null | grep -q Chromium || die "chromium does not run"
 say "$(chromium --version 2>/dev/null) ($((SECONDS - started)) s)"
 
 # --- 2. Build ----------------------------------------------------------------------------
-# The test profile shares its artifacts with `cargo test --workspace`, which CI runs first.
+# The same build as `cargo run -p crdt-cli` (CI's demo step), so after it nothing compiles.
 cd "$root"
-cargo build --quiet --profile test -p crdt-cli --bin crdt -p crdt-dev-ui --example fixture \
-    || die "cargo build failed"
+if [ -z "${CRDT_BIN:-}" ]; then
+    cargo build --quiet -p crdt-cli --bin crdt || die "cargo build failed"
+fi
 crdt=${CRDT_BIN:-$root/target/debug/crdt}
-fixture_bin=$root/target/debug/examples/fixture
 [ -x "$crdt" ] || die "no crdt binary at $crdt"
 say "built ($((SECONDS - started)) s)"
 
@@ -54,7 +55,7 @@ cleanup() {
 trap cleanup EXIT
 
 db="$work/fixture.crdt"
-"$fixture_bin" "$db" >/dev/null || die "fixture build failed"
+"$crdt" import "$db" "$here/fixture.jsonl" >/dev/null || die "crdt import of the fixture failed"
 mkdir -p "$out"
 rm -f "$out"/*.png "$out"/*.html
 

@@ -2,33 +2,28 @@
 //! `crdt inspect --json` (devui/README.md lists each route's shape). Errors are
 //! `{"error": "...", "status": N}` with that HTTP status.
 
-use std::path::Path;
-
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use crdt_cli::open::Db;
+use crdt_inspect::{Db, EntityPage, EntityReport, InspectLine};
 use serde::Serialize;
 use serde_json::json;
 
 use crate::data;
 use crate::error::{Error, Result};
-use crate::params::{self, EntityQuery, NamespaceQuery, NoQuery, ValueQuery};
+use crate::params::{self, EntityQuery, Format, NamespaceQuery, NoQuery, StatusQuery, ValueQuery};
 use crate::server::Shared;
 
 /// Opens the database and runs `f` on the blocking pool.
 pub(crate) async fn with_db<T: Send + 'static>(
     state: &Shared,
-    f: impl FnOnce(&Path, &Db) -> Result<T> + Send + 'static,
+    f: impl FnOnce(&Db) -> Result<T> + Send + 'static,
 ) -> Result<T> {
     let state = state.clone();
-    tokio::task::spawn_blocking(move || {
-        let db = data::open(&state.db)?;
-        f(&state.db, &db)
-    })
-    .await
-    .map_err(|e| Error::Serve(std::io::Error::other(e)))?
+    tokio::task::spawn_blocking(move || f(&data::open(&state.db)?))
+        .await
+        .map_err(|e| Error::Serve(std::io::Error::other(e)))?
 }
 
 fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
@@ -41,6 +36,23 @@ fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
 fn answer<T: Serialize>(r: Result<T>) -> Response {
     match r {
         Ok(v) => json_response(StatusCode::OK, &v),
+        Err(e) => error(&e),
+    }
+}
+
+/// `format=jsonl`: one JSON object per line, as the CLI's `--json` prints them.
+fn jsonl<T: Serialize>(r: Result<Vec<T>>) -> Response {
+    let lines = r.and_then(|lines| {
+        let mut out = Vec::new();
+        for l in &lines {
+            serde_json::to_writer(&mut out, l)
+                .map_err(|e| Error::Serve(std::io::Error::other(e)))?;
+            out.push(b'\n');
+        }
+        Ok(out)
+    });
+    match lines {
+        Ok(body) => ([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response(),
         Err(e) => error(&e),
     }
 }
@@ -59,11 +71,11 @@ pub(crate) async fn index(q: std::result::Result<Query<NoQuery>, QueryRejection>
     answer(params::take(q).map(|_| {
         json!({
             "routes": {
-                "/api/status": "the lines of `crdt status --json`, as an array",
-                "/api/namespace?ns=NS[&prefix=P][&offset=N][&limit=N]": "a page of entities",
-                "/api/entity?ns=NS&key=K[&events_offset=N][&events_limit=N]": "an entity and a page of its events",
+                "/api/status[?format=jsonl]": "StatusReport (crdt-inspect); format=jsonl: the lines of `crdt status --json`",
+                "/api/namespace?ns=NS[&prefix=P][&offset=N][&limit=N][&format=jsonl]": "EntityPage: a page of entities",
+                "/api/entity?ns=NS&key=K[&events_offset=N][&events_limit=N][&format=jsonl]": "EntityReport: an entity and a page of its events (default: the last page); format=jsonl: the lines of `crdt inspect --json`",
                 "/api/value?ns=NS&key=K&part=state|snapshot|event[&seq=N]": "the stored bytes (application/octet-stream)",
-                "/api/format": "the layout of a .crdt file",
+                "/api/format": "FormatView: superblocks, runs and sizes of a .crdt file",
             },
             "max_page": crate::MAX_PAGE,
         })
@@ -73,12 +85,17 @@ pub(crate) async fn index(q: std::result::Result<Query<NoQuery>, QueryRejection>
 /// `GET /api/status`.
 pub(crate) async fn status(
     State(state): State<Shared>,
-    q: std::result::Result<Query<NoQuery>, QueryRejection>,
+    q: std::result::Result<Query<StatusQuery>, QueryRejection>,
 ) -> Response {
-    if let Err(e) = params::take(q) {
-        return error(&e);
+    let q = match params::take(q) {
+        Ok(q) => q,
+        Err(e) => return error(&e),
+    };
+    let report = with_db(&state, |db| Ok(crdt_inspect::status(db)?)).await;
+    match q.format {
+        Format::Report => answer(report),
+        Format::Jsonl => jsonl(report.map(|r| r.lines())),
     }
-    answer(with_db(&state, data::status).await)
 }
 
 /// `GET /api/namespace`.
@@ -86,18 +103,27 @@ pub(crate) async fn namespace(
     State(state): State<Shared>,
     q: std::result::Result<Query<NamespaceQuery>, QueryRejection>,
 ) -> Response {
-    answer(namespace_page(&state, q).await)
+    match namespace_page(&state, q).await {
+        Ok((q, page)) if q.format == Format::Jsonl => jsonl(Ok(page
+            .items
+            .into_iter()
+            .map(InspectLine::Entity)
+            .collect())),
+        r => answer(r.map(|(_, page)| page)),
+    }
 }
 
 pub(crate) async fn namespace_page(
     state: &Shared,
     q: std::result::Result<Query<NamespaceQuery>, QueryRejection>,
-) -> Result<data::EntityPage> {
+) -> Result<(NamespaceQuery, EntityPage)> {
     let q = params::take(q)?;
-    let limit = q.limit()?;
-    with_db(state, move |path, db| {
-        data::entities(path, db, &q.ns, &q.prefix, q.offset, limit)?
-            .ok_or_else(|| Error::NotFound(format!("namespace {:?}", q.ns)))
+    let page = q.page()?;
+    with_db(state, move |db| {
+        match data::namespace(db, &q.ns, &q.prefix, page)? {
+            Some(p) => Ok((q, p)),
+            None => Err(Error::NotFound(format!("namespace {:?}", q.ns))),
+        }
     })
     .await
 }
@@ -107,18 +133,31 @@ pub(crate) async fn entity(
     State(state): State<Shared>,
     q: std::result::Result<Query<EntityQuery>, QueryRejection>,
 ) -> Response {
-    answer(entity_detail(&state, q).await)
+    match entity_detail(&state, q, |_, _| Ok(())).await {
+        Ok((q, report, ())) if q.format == Format::Jsonl => jsonl(Ok(report.lines())),
+        r => answer(r.map(|(_, report, ())| report)),
+    }
 }
 
-pub(crate) async fn entity_detail(
+/// The entity the query names, and whatever `more` reads from the same snapshot.
+pub(crate) async fn entity_detail<T: Send + 'static>(
     state: &Shared,
     q: std::result::Result<Query<EntityQuery>, QueryRejection>,
-) -> Result<data::EntityDetail> {
+    more: impl FnOnce(&Db, &EntityQuery) -> Result<T> + Send + 'static,
+) -> Result<(EntityQuery, EntityReport, T)> {
     let q = params::take(q)?;
-    let limit = q.events_limit()?;
-    with_db(state, move |path, db| {
-        data::entity(path, db, &q.ns, &q.key, q.events_offset, limit)?
-            .ok_or_else(|| Error::NotFound(format!("entity {:?} in namespace {:?}", q.key, q.ns)))
+    let events = q.events()?;
+    with_db(state, move |db| {
+        match crdt_inspect::entity(db, &q.ns, &q.key, events)? {
+            Some(r) => {
+                let extra = more(db, &q)?;
+                Ok((q, r, extra))
+            }
+            None => Err(Error::NotFound(format!(
+                "entity {:?} in namespace {:?}",
+                q.key, q.ns
+            ))),
+        }
     })
     .await
 }
@@ -150,8 +189,8 @@ pub(crate) async fn stored_value(
 ) -> Result<(ValueQuery, Vec<u8>)> {
     let q = params::take(q)?;
     let part = q.part()?;
-    with_db(state, move |path, db| {
-        match data::value(path, db, &q.ns, &q.key, part)? {
+    with_db(state, move |db| {
+        match data::value(db, &q.ns, &q.key, part)? {
             Some(v) => Ok((q, v)),
             None => Err(Error::NotFound(format!(
                 "{} of {:?} in namespace {:?}",
@@ -172,8 +211,22 @@ pub(crate) async fn format(
     State(state): State<Shared>,
     q: std::result::Result<Query<NoQuery>, QueryRejection>,
 ) -> Response {
-    if let Err(e) = params::take(q) {
-        return error(&e);
-    }
-    answer(with_db(&state, data::format_view).await)
+    answer(format_report(&state, q).await)
+}
+
+pub(crate) async fn format_report(
+    state: &Shared,
+    q: std::result::Result<Query<NoQuery>, QueryRejection>,
+) -> Result<crdt_inspect::FormatView> {
+    params::take(q)?;
+    with_db(state, |db| {
+        crdt_inspect::format_view(db)?.ok_or_else(|| {
+            Error::NotFound(format!(
+                "format view: {} is a {} database; the view shows .crdt files",
+                db.path().display(),
+                db.kind().name()
+            ))
+        })
+    })
+    .await
 }

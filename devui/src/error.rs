@@ -2,7 +2,6 @@
 //! and the HTTP status each request error maps to.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 
 use axum::http::StatusCode;
 
@@ -10,20 +9,12 @@ use axum::http::StatusCode;
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
-    /// The database could not be opened (missing, not a database, damaged header).
-    Open {
-        /// The database.
-        path: PathBuf,
-        /// What went wrong.
-        cause: String,
-    },
-    /// Reading the open database failed (damage found, I/O error).
-    Read {
-        /// The database.
-        path: PathBuf,
-        /// What went wrong.
-        cause: String,
-    },
+    /// The database could not be opened (missing, not a database, damaged header); the
+    /// message names the file.
+    Open(crdt_inspect::Error),
+    /// Reading the open database failed (damage found, I/O error); the message names the
+    /// file and, for damage, the offset.
+    Read(crdt_inspect::Error),
     /// The listening socket could not be created.
     Bind {
         /// The address asked for.
@@ -53,7 +44,7 @@ impl Error {
         match self {
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Error::Open { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Open(_) => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -62,10 +53,8 @@ impl Error {
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Error::Open { path, cause } => {
-                write!(f, "cannot open {} read-only: {cause}", path.display())
-            }
-            Error::Read { path, cause } => write!(f, "reading {}: {cause}", path.display()),
+            Error::Open(e) => write!(f, "cannot open the database read-only: {e}"),
+            Error::Read(e) => write!(f, "reading the database: {e}"),
             Error::Bind { addr, source } => write!(
                 f,
                 "cannot listen on {addr}: {source} (pick another port with --port)"
@@ -85,7 +74,14 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Bind { source, .. } | Error::Serve(source) => Some(source),
+            Error::Open(e) | Error::Read(e) => Some(e),
             _ => None,
         }
+    }
+}
+
+impl From<crdt_inspect::Error> for Error {
+    fn from(e: crdt_inspect::Error) -> Self {
+        Error::Read(e)
     }
 }

@@ -137,13 +137,9 @@ impl Html {
         self.raw(open).text(text).raw(close)
     }
 
-    /// A table row of text cells.
-    pub fn row(&mut self, cells: &[&str]) -> &mut Self {
-        self.raw("<tr>");
-        for c in cells {
-            self.el("<td>", c, "</td>");
-        }
-        self.raw("</tr>")
+    /// A right-aligned table cell: `<td class="num">v</td>`, escaped.
+    pub fn num(&mut self, v: impl std::fmt::Display) -> &mut Self {
+        self.raw("<td class=\"num\">").show(v).raw("</td>")
     }
 
     /// A `<th>`/`<td>` pair in a key-value table.
@@ -158,6 +154,20 @@ impl Html {
     /// The document so far.
     pub fn into_string(self) -> String {
         self.0
+    }
+}
+
+/// `1234567` as `1.2 MiB` (binary units; exact below 1 KiB).
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let (mut v, mut unit) = (n as f64, 0);
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    match UNITS.get(unit) {
+        Some(u) if unit > 0 => format!("{v:.1} {u}"),
+        _ => format!("{n} B"),
     }
 }
 

@@ -47,6 +47,8 @@ pub fn run(config: &Config) -> Result<()> {
         .enable_all()
         .build()
         .map_err(Error::Serve)?;
+    // A missing file or one that is not a database is reported before the port is taken.
+    data::open(&config.db)?;
     rt.block_on(async {
         let listener = server::bind(config).await?;
         let addr = listener.local_addr().map_err(Error::Serve)?;

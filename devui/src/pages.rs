@@ -7,15 +7,14 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use crdt_cli::cmd::inspect::InspectLine;
-use crdt_cli::cmd::status::StatusLine;
-use crdt_cli::decode::{decode, Decoded};
-use crdt_cli::output::human_bytes;
+use crdt_inspect::{
+    decode, type_name, Decoded, EntityPage, EntityReport, FormatView, RunStatus, StatusReport,
+};
 
 use crate::api::{self, with_db};
 use crate::data::{self, Part};
 use crate::error::{Error, Result};
-use crate::html::{clip, page_end, page_start, Html, Link, Nav};
+use crate::html::{clip, human_bytes, page_end, page_start, Html, Link, Nav};
 use crate::params::{self, EntityQuery, NamespaceQuery, NoQuery, ValueQuery};
 use crate::server::Shared;
 
@@ -113,106 +112,66 @@ pub(crate) async fn overview(
     q: std::result::Result<Query<NoQuery>, QueryRejection>,
 ) -> Response {
     let r = match params::take(q) {
-        Ok(_) => with_db(&state, data::status).await,
+        Ok(_) => with_db(&state, |db| Ok(crdt_inspect::status(db)?)).await,
         Err(e) => Err(e),
     };
-    respond(&state, r.map(|lines| render_overview(&state, &lines)))
+    respond(&state, r.map(|report| render_overview(&state, &report)))
 }
 
-fn render_overview(state: &Shared, lines: &[StatusLine]) -> String {
+fn render_overview(state: &Shared, r: &StatusReport) -> String {
     let mut h = page_start("Overview", &state.shown, Nav::Overview);
-    h.raw("<h1>Overview</h1>");
-    let mut namespaces = Html::new();
-    let mut runs = Html::new();
-    let (mut n_ns, mut n_runs) = (0, 0);
-    for l in lines {
-        match l {
-            StatusLine::File {
-                path,
-                format,
-                format_version,
-                file_bytes,
-                live_bytes,
-                free_bytes,
-                log_bytes,
-                generation,
-                runs,
-                namespaces,
-            } => {
-                h.raw("<table class=\"kv\" id=\"file\">")
-                    .kv("File", path)
-                    .kv("Format", format)
-                    .kv("Format version", &opt(format_version))
-                    .kv("Size", &human_bytes(*file_bytes))
-                    .kv("Live", &opt_bytes(live_bytes))
-                    .kv("Free", &opt_bytes(free_bytes))
-                    .kv("Log", &opt_bytes(log_bytes))
-                    .kv("Generation", &opt(generation))
-                    .kv("Runs", &opt(runs))
-                    .kv("Namespaces", &namespaces.to_string())
-                    .raw("</table>");
-            }
-            StatusLine::Namespace {
-                name,
-                entities,
-                states,
-                events,
-                snapshots,
-            } => {
-                n_ns += 1;
-                namespaces.raw("<tr><td class=\"key\">");
-                namespaces.link(&ns_link(name), &clip(name, KEY_CHARS));
-                namespaces
-                    .raw("</td><td class=\"num\">")
-                    .show(entities)
-                    .raw("</td><td class=\"num\">")
-                    .show(states)
-                    .raw("</td><td class=\"num\">")
-                    .show(events)
-                    .raw("</td><td class=\"num\">")
-                    .show(snapshots)
-                    .raw("</td></tr>");
-            }
-            StatusLine::Run {
-                id,
-                level,
-                offset,
-                bytes,
-                entries,
-            } => {
-                n_runs += 1;
-                runs.raw("<tr><td class=\"num\">")
-                    .show(id)
-                    .raw("</td><td class=\"num\">")
-                    .show(level)
-                    .raw("</td><td class=\"num\">")
-                    .show(offset)
-                    .raw("</td><td class=\"num\">")
-                    .text(&human_bytes(*bytes))
-                    .raw("</td><td class=\"num\">")
-                    .show(entries)
-                    .raw("</td></tr>");
-            }
-        }
-    }
-    h.raw("<h2>Namespaces</h2>");
-    if n_ns == 0 {
+    let f = &r.file;
+    h.raw("<h1>Overview</h1><table class=\"kv\" id=\"file\">")
+        .kv("File", &f.path)
+        .kv("Format", &f.format)
+        .kv("Format version", &opt(&f.format_version))
+        .kv("Size", &human_bytes(f.file_bytes))
+        .kv("Live", &opt_bytes(&f.live_bytes))
+        .kv("Free", &opt_bytes(&f.free_bytes))
+        .kv("Log", &opt_bytes(&f.log_bytes))
+        .kv("Generation", &opt(&f.generation))
+        .kv("Runs", &opt(&f.runs))
+        .kv("Namespaces", &f.namespaces.to_string())
+        .raw("</table><h2>Namespaces</h2>");
+    if r.namespaces.is_empty() {
         h.raw("<p class=\"muted\">The database is empty.</p>");
     } else {
         h.raw("<table id=\"namespaces\"><thead><tr><th>Namespace</th><th>Entities</th>")
             .raw("<th>States</th><th>Events</th><th>Snapshots</th></tr></thead><tbody>");
-        h.raw_html(namespaces);
+        for n in &r.namespaces {
+            h.raw("<tr><td class=\"key\">")
+                .link(&ns_link(&n.name), &clip(&n.name, KEY_CHARS))
+                .raw("</td>")
+                .num(n.entities)
+                .num(n.states)
+                .num(n.events)
+                .num(n.snapshots)
+                .raw("</tr>");
+        }
         h.raw("</tbody></table>");
     }
-    if n_runs > 0 {
+    if !r.runs.is_empty() {
         h.raw("<h2>Runs</h2><p class=\"muted\">Size-tiered compaction: every run is at level 0. ")
-            .raw("<a href=\"/format\">File layout</a></p>")
-            .raw("<table id=\"runs\"><thead><tr><th>Run</th><th>Level</th><th>Offset</th>")
-            .raw("<th>Size</th><th>Entries</th></tr></thead><tbody>");
-        h.raw_html(runs);
-        h.raw("</tbody></table>");
+            .raw("<a href=\"/format\">File layout</a></p>");
+        runs_table(&mut h, &r.runs);
     }
     page_end(h)
+}
+
+/// The runs of a `.crdt` file (overview and format page).
+fn runs_table(h: &mut Html, runs: &[RunStatus]) {
+    h.raw("<table class=\"runs\"><thead><tr><th>Run</th><th>Level</th><th>Offset</th>")
+        .raw("<th>Size</th><th>Entries</th></tr></thead><tbody>");
+    for r in runs {
+        h.raw("<tr>")
+            .num(r.id)
+            .num(r.level)
+            .num(r.offset)
+            .num(human_bytes(r.bytes))
+            .num(r.entries)
+            .raw("</tr>");
+    }
+    h.raw("</tbody></table>");
 }
 
 /// `GET /namespace?ns=..[&prefix=..][&offset=..][&limit=..]`.
@@ -221,7 +180,7 @@ pub(crate) async fn namespace(
     q: std::result::Result<Query<NamespaceQuery>, QueryRejection>,
 ) -> Response {
     let r = api::namespace_page(&state, q).await;
-    respond(&state, r.map(|p| render_namespace(&state, &p)))
+    respond(&state, r.map(|(q, p)| render_namespace(&state, &q, &p)))
 }
 
 fn pager(
@@ -253,8 +212,8 @@ fn pager(
 /// The pager of a list: `shown` items from `offset` of `total`, pages of `limit`.
 fn list_pager(
     h: &mut Html,
-    (offset, shown, total, limit): (usize, usize, usize, usize),
-    at: impl Fn(usize) -> Link,
+    (offset, shown, total, limit): (u64, u64, u64, u64),
+    at: impl Fn(u64) -> Link,
 ) {
     let end = offset.saturating_add(shown);
     let more = end < total;
@@ -267,69 +226,56 @@ fn list_pager(
     );
 }
 
-fn render_namespace(state: &Shared, p: &data::EntityPage) -> String {
-    let mut h = page_start(&format!("Namespace {}", p.ns), &state.shown, Nav::Other);
+fn render_namespace(state: &Shared, q: &NamespaceQuery, p: &EntityPage) -> String {
+    let mut h = page_start(&format!("Namespace {}", q.ns), &state.shown, Nav::Other);
     h.raw("<p class=\"crumbs\"><a href=\"/\">Overview</a> / namespace</p>")
         .raw("<h1>Namespace <span class=\"key\" id=\"ns-name\">")
-        .text(&p.ns)
+        .text(&q.ns)
         .raw("</span></h1>")
         .raw("<form class=\"filter\" method=\"get\" action=\"/namespace\">")
         .raw("<input type=\"hidden\" name=\"ns\" value=")
-        .attr(&p.ns)
+        .attr(&q.ns)
         .raw("><label>Key prefix <input name=\"prefix\" value=")
-        .attr(&p.prefix)
+        .attr(&q.prefix)
         .raw(" placeholder=\"(all keys)\"></label><button type=\"submit\">Filter</button></form>");
-    let shown_end = p.offset.saturating_add(p.entities.len());
+    let shown = p.items.len() as u64;
     h.raw("<p class=\"muted\" id=\"count\">");
-    if p.entities.is_empty() {
+    if p.items.is_empty() {
         h.text(&format!("No entity of {} matches.", p.total));
     } else {
         h.text(&format!(
             "Entities {}–{} of {}",
-            p.offset + 1,
-            shown_end,
+            p.page.offset + 1,
+            p.page.offset + shown,
             p.total
         ));
     }
-    if !p.prefix.is_empty() {
+    if !q.prefix.is_empty() {
         h.text(" with the key prefix ")
-            .el("<span class=\"key\">", &p.prefix, "</span>");
+            .el("<span class=\"key\">", &q.prefix, "</span>");
     }
-    h.raw("</p>");
-    let at = |offset: usize| {
-        Link::to("/namespace")
-            .q("ns", &p.ns)
-            .q("prefix", &p.prefix)
-            .q("offset", offset)
-            .q("limit", p.limit)
-    };
-    h.raw("<table id=\"entities\"><thead><tr><th>Key</th><th>State type</th><th>Events</th>")
-        .raw("<th>Last seq</th><th>Snapshot at</th></tr></thead><tbody>");
-    for e in &p.entities {
-        if let InspectLine::Entity {
-            ns,
-            key,
-            state_type,
-            events,
-            last_seq,
-            snapshot_at,
-        } = e
-        {
-            h.raw("<tr><td class=\"key\">")
-                .link(&entity_link(ns, key), &clip(key, KEY_CHARS))
-                .raw("</td><td>")
-                .text(state_type.as_deref().unwrap_or("(no state)"))
-                .raw("</td><td class=\"num\">")
-                .show(events)
-                .raw("</td><td class=\"num\">")
-                .text(&opt(last_seq))
-                .raw("</td><td class=\"num\">")
-                .text(&opt(snapshot_at))
-                .raw("</td></tr>");
-        }
+    h.raw("</p><table id=\"entities\"><thead><tr><th>Key</th><th>State type</th>")
+        .raw("<th>Events</th><th>Last seq</th><th>Snapshot at</th></tr></thead><tbody>");
+    for e in &p.items {
+        h.raw("<tr><td class=\"key\">")
+            .link(&entity_link(&e.ns, &e.key), &clip(&e.key, KEY_CHARS))
+            .raw("</td><td>")
+            .text(e.state_type.as_deref().unwrap_or("(no state)"))
+            .raw("</td>")
+            .num(e.events)
+            .num(opt(&e.last_seq))
+            .num(opt(&e.snapshot_at))
+            .raw("</tr>");
     }
     h.raw("</tbody></table>");
-    list_pager(&mut h, (p.offset, p.entities.len(), p.total, p.limit), at);
+    let at = |offset: u64| {
+        Link::to("/namespace")
+            .q("ns", &q.ns)
+            .q("prefix", &q.prefix)
+            .q("offset", offset)
+            .q("limit", p.page.limit)
+    };
+    list_pager(&mut h, (p.page.offset, shown, p.total, p.page.limit), at);
     page_end(h)
 }
 
@@ -338,8 +284,18 @@ pub(crate) async fn entity(
     State(state): State<Shared>,
     q: std::result::Result<Query<EntityQuery>, QueryRejection>,
 ) -> Response {
-    let r = api::entity_detail(&state, q).await;
-    respond(&state, r.map(|d| render_entity(&state, &d)))
+    // The stored bytes for the hex views, from the same snapshot as the report.
+    let raw = |db: &crdt_inspect::Db, q: &EntityQuery| {
+        Ok((
+            data::value(db, &q.ns, &q.key, Part::State)?,
+            data::value(db, &q.ns, &q.key, Part::Snapshot)?,
+        ))
+    };
+    let r = api::entity_detail(&state, q, raw).await;
+    respond(
+        &state,
+        r.map(|(q, report, raw)| render_entity(&state, &q, &report, &raw)),
+    )
 }
 
 fn pretty(d: &Decoded) -> String {
@@ -347,10 +303,9 @@ fn pretty(d: &Decoded) -> String {
 }
 
 fn type_label(d: &Decoded) -> String {
-    match (&d.envelope, &d.element_type) {
-        (Some(e), Some(t)) => format!("{}<{t}>", e.type_name),
-        (Some(e), None) => e.type_name.clone(),
-        (None, _) => "plain (no envelope)".into(),
+    match d.envelope {
+        Some(_) => type_name(d),
+        None => "plain (no envelope)".into(),
     }
 }
 
@@ -429,113 +384,89 @@ fn hexdump(bytes: &[u8], base: usize) -> String {
     s
 }
 
-fn render_entity(state: &Shared, d: &data::EntityDetail) -> String {
-    let (ns, key) = match d.lines.first() {
-        Some(InspectLine::Entity { ns, key, .. }) => (ns.as_str(), key.as_str()),
-        _ => ("", ""),
-    };
+/// The stored state and snapshot bytes, for the hex views.
+type Raw = (Option<Vec<u8>>, Option<Vec<u8>>);
+
+fn render_entity(state: &Shared, q: &EntityQuery, r: &EntityReport, raw: &Raw) -> String {
+    let (ns, key) = (q.ns.as_str(), q.key.as_str());
     let mut h = page_start(
         &format!("{} / {}", ns, clip(key, KEY_CHARS)),
         &state.shown,
         Nav::Other,
     );
+    let s = &r.summary;
     h.raw("<p class=\"crumbs\"><a href=\"/\">Overview</a> / ")
         .link(&ns_link(ns), &clip(ns, KEY_CHARS))
         .raw(" / entity</p><h1>Entity <span class=\"key\" id=\"entity-key\">")
         .text(key)
-        .raw("</span></h1>");
-    let mut events = Html::new();
-    let mut n_events = 0usize;
-    for l in &d.lines {
-        match l {
-            InspectLine::Entity {
-                state_type,
-                events,
-                last_seq,
-                snapshot_at,
-                ..
-            } => {
-                h.raw("<table class=\"kv\" id=\"summary\">")
-                    .kv("Namespace", ns)
-                    .kv("State type", state_type.as_deref().unwrap_or("(no state)"))
-                    .kv("Events stored", &events.to_string())
-                    .kv("Last seq", &opt(last_seq))
-                    .kv("Snapshot at seq", &opt(snapshot_at))
-                    .raw("</table>");
-            }
-            InspectLine::State { bytes, decoded, .. } => {
-                h.raw("<section id=\"state\"><h2>State</h2>");
-                let place = (ns, key, Part::State);
-                decoded_block(&mut h, decoded, *bytes, d.raw_state.as_deref(), place);
-                h.raw("</section>");
-            }
-            InspectLine::Snapshot {
-                at_seq,
-                version,
-                bytes,
-                decoded,
-                ..
-            } => {
-                h.raw("<section id=\"snapshot\"><h2>Snapshot</h2><p>")
-                    .text(&format!("At seq {at_seq}, schema version {version}."))
-                    .raw("</p>");
-                let place = (ns, key, Part::Snapshot);
-                decoded_block(&mut h, decoded, *bytes, d.raw_snapshot.as_deref(), place);
-                h.raw("</section>");
-            }
-            InspectLine::Event {
-                seq,
-                timestamp,
-                node_id,
-                bytes,
-                decoded,
-                ..
-            } => {
-                n_events += 1;
-                let text = format!("{}: {}", type_label(decoded), decoded.value);
-                events
-                    .raw("<tr><td class=\"num\">")
-                    .show(seq)
-                    .raw("</td><td class=\"num\">")
-                    .show(timestamp)
-                    .raw("</td><td class=\"key\">")
-                    .text(&clip(node_id, KEY_CHARS))
-                    .raw("</td><td class=\"num\">")
-                    .text(&human_bytes(*bytes))
-                    .raw("</td><td><code>")
-                    .text(&clip(&text, EVENT_CHARS))
-                    .raw("</code>");
-                if let Some(err) = &decoded.error {
-                    events.el("<div class=\"error\">", &clip(err, EVENT_CHARS), "</div>");
-                }
-                events
-                    .raw("</td><td>")
-                    .link(&value_link(ns, key, Part::Event(*seq)), "view")
-                    .raw("</td></tr>");
-            }
-        }
+        .raw("</span></h1><table class=\"kv\" id=\"summary\">")
+        .kv("Namespace", ns)
+        .kv(
+            "State type",
+            s.state_type.as_deref().unwrap_or("(no state)"),
+        )
+        .kv("Events stored", &s.events.to_string())
+        .kv("Last seq", &opt(&s.last_seq))
+        .kv("Snapshot at seq", &opt(&s.snapshot_at))
+        .raw("</table>");
+    if let Some(st) = &r.state {
+        h.raw("<section id=\"state\"><h2>State</h2>");
+        let place = (ns, key, Part::State);
+        decoded_block(&mut h, &st.decoded, st.bytes, raw.0.as_deref(), place);
+        h.raw("</section>");
+    }
+    if let Some(sn) = &r.snapshot {
+        h.raw("<section id=\"snapshot\"><h2>Snapshot</h2><p>")
+            .text(&format!(
+                "At seq {}, schema version {}.",
+                sn.at_seq, sn.version
+            ))
+            .raw("</p>");
+        let place = (ns, key, Part::Snapshot);
+        decoded_block(&mut h, &sn.decoded, sn.bytes, raw.1.as_deref(), place);
+        h.raw("</section>");
     }
     h.raw("<section id=\"events\"><h2>Event log</h2>");
-    if d.events_total == 0 {
+    let shown = r.events.len() as u64;
+    if s.events == 0 {
         h.raw("<p class=\"muted\">No events stored.</p>");
     } else {
         h.raw("<p class=\"muted\">").text(&format!(
             "Events {}–{} of {} (in seq order)",
-            d.events_offset + 1,
-            d.events_offset + n_events,
-            d.events_total
+            r.events_offset + 1,
+            r.events_offset + shown,
+            s.events
         ));
-        h.raw("</p><table id=\"event-log\"><thead><tr><th>Seq</th><th>Timestamp</th><th>Node</th>")
-            .raw("<th>Size</th><th>Payload</th><th></th></tr></thead><tbody>");
-        h.raw_html(events);
+        h.raw("</p><table id=\"event-log\"><thead><tr><th>Seq</th><th>Timestamp</th>")
+            .raw("<th>Node</th><th>Size</th><th>Payload</th><th></th></tr></thead><tbody>");
+        for ev in &r.events {
+            let d = &ev.decoded;
+            let text = format!("{}: {}", type_label(d), d.value);
+            h.raw("<tr>")
+                .num(ev.seq)
+                .num(ev.timestamp)
+                .raw("<td class=\"key\">")
+                .text(&clip(&ev.node_id, KEY_CHARS))
+                .raw("</td>")
+                .num(human_bytes(ev.bytes))
+                .raw("<td><code>")
+                .text(&clip(&text, EVENT_CHARS))
+                .raw("</code>");
+            if let Some(err) = &d.error {
+                h.el("<div class=\"error\">", &clip(err, EVENT_CHARS), "</div>");
+            }
+            h.raw("</td><td>")
+                .link(&value_link(ns, key, Part::Event(ev.seq)), "view")
+                .raw("</td></tr>");
+        }
         h.raw("</tbody></table>");
-        let at = |o: usize| {
+        let limit = q.events_limit().unwrap_or(crate::DEFAULT_PAGE as u64);
+        let at = |o: u64| {
             entity_link(ns, key)
                 .q("events_offset", o)
-                .q("events_limit", d.events_limit)
+                .q("events_limit", limit)
         };
-        let window = (d.events_offset, n_events, d.events_total, d.events_limit);
-        list_pager(&mut h, window, at);
+        list_pager(&mut h, (r.events_offset, shown, s.events, limit), at);
     }
     h.raw("</section>");
     page_end(h)
@@ -655,66 +586,97 @@ pub(crate) async fn format(
     State(state): State<Shared>,
     q: std::result::Result<Query<NoQuery>, QueryRejection>,
 ) -> Response {
-    let r = match params::take(q) {
-        Ok(_) => with_db(&state, data::format_view).await,
-        Err(e) => Err(e),
-    };
+    let r = api::format_report(&state, q).await;
     respond(&state, r.map(|f| render_format(&state, &f)))
 }
 
-fn render_format(state: &Shared, f: &data::FormatView) -> String {
+/// `x` and `width` of a segment `[offset, offset + len)` of a file of `total` bytes, on a
+/// bar 1000 units wide (at least 1 unit, so small extents stay visible).
+fn segment(offset: u64, len: u64, total: u64) -> (u64, u64) {
+    let total = total.max(1);
+    let x = offset.saturating_mul(1000) / total;
+    let w = (len.saturating_mul(1000) / total).max(1);
+    (x.min(1000), w.min(1000 - x.min(999)))
+}
+
+/// The file as a bar: header and superblocks, the current manifest, the runs.
+fn file_map(h: &mut Html, f: &FormatView) {
+    let total = f.file_bytes.max(1);
+    h.raw("<svg class=\"map\" viewBox=\"0 0 1000 24\" preserveAspectRatio=\"none\" ")
+        .raw("role=\"img\" aria-label=\"file map\">")
+        .raw("<rect class=\"free\" x=\"0\" y=\"0\" width=\"1000\" height=\"24\"></rect>");
+    let mut rect = |class: &'static str, offset: u64, len: u64, title: String| {
+        let (x, w) = segment(offset, len, total);
+        h.raw("<rect class=\"")
+            .raw(class)
+            .raw("\" y=\"0\" height=\"24\" x=")
+            .attr(&x.to_string())
+            .raw(" width=")
+            .attr(&w.to_string())
+            .raw("><title>")
+            .text(&title)
+            .raw("</title></rect>");
+    };
+    rect("head", 0, 3 * f.page_size, "header and superblocks".into());
+    if let Some(sb) = f.superblocks.iter().find(|s| s.current) {
+        if let (Some(page), Some(len)) = (sb.manifest_page, sb.manifest_len) {
+            let at = page.saturating_mul(f.page_size);
+            rect("manifest", at, u64::from(len), format!("manifest at {at}"));
+        }
+    }
+    for r in &f.runs {
+        let title = format!("run {} at {}: {}", r.id, r.offset, human_bytes(r.bytes));
+        rect("run", r.offset, r.bytes, title);
+    }
+    h.raw("</svg><p class=\"legend muted\"><span class=\"sw head\"></span> header, superblocks ")
+        .raw("<span class=\"sw manifest\"></span> manifest <span class=\"sw run\"></span> runs ")
+        .raw("<span class=\"sw free\"></span> log, free pages</p>");
+}
+
+fn render_format(state: &Shared, f: &FormatView) -> String {
     let mut h = page_start("Format", &state.shown, Nav::Format);
     h.raw("<h1>File format</h1>");
-    let Some(l) = &f.layout else {
-        h.raw("<p class=\"muted\">This is a ")
-            .text(&f.format)
-            .raw(" database: the format view shows the layout of .crdt files only.</p>");
-        return page_end(h);
-    };
+    file_map(&mut h, f);
     h.raw("<table class=\"kv\" id=\"layout\">")
+        .kv("Format", &format!("crdt version {}", f.format_version))
+        .kv("Page size", &human_bytes(f.page_size))
+        .kv("High-water mark", &human_bytes(f.file_bytes))
+        .kv("Live", &human_bytes(f.live_bytes))
+        .kv("Free pages", &human_bytes(f.free_bytes))
+        .kv("Log extent", &human_bytes(f.log_bytes))
         .kv(
-            "Format",
-            &format!("{} version {}", f.format, l.format_version),
+            "Memtable (log not yet in a run)",
+            &human_bytes(f.memtable_bytes),
         )
-        .kv("Page size", &human_bytes(l.page_size))
-        .kv("File on disk", &human_bytes(f.file_bytes))
-        .kv("High-water mark", &human_bytes(l.file_bytes))
-        .kv("Live", &human_bytes(l.live_bytes))
-        .kv("Free pages", &human_bytes(l.free_bytes))
-        .kv("Log extent", &human_bytes(l.log_bytes))
-        .kv("Memtable (replayed log)", &human_bytes(l.memtable_bytes))
-        .kv("Manifest generation", &l.generation.to_string())
-        .raw("</table><h2>Runs</h2>");
-    if l.runs.is_empty() {
+        .kv("Manifest generation", &f.generation.to_string())
+        .raw("</table><h2>Superblocks</h2>")
+        .raw("<p class=\"muted\">Two slots, two copies each; generation g is written to slot ")
+        .raw("g mod 2, and the valid copy with the highest generation is current.</p>")
+        .raw("<table id=\"superblocks\"><thead><tr><th>Slot</th><th>Copy</th><th>Offset</th>")
+        .raw("<th>State</th><th>Generation</th><th>Manifest page</th><th>Manifest size</th>")
+        .raw("</tr></thead><tbody>");
+    for sb in &f.superblocks {
+        let what = match (sb.valid, sb.current) {
+            (_, true) => "current",
+            (true, false) if sb.generation == Some(f.generation) => "valid (second copy)",
+            (true, false) => "valid (older)",
+            (false, _) => "invalid or unused",
+        };
+        h.raw("<tr>")
+            .num(sb.slot)
+            .num(sb.copy)
+            .num(sb.offset)
+            .el("<td>", what, "</td>")
+            .num(opt(&sb.generation))
+            .num(opt(&sb.manifest_page))
+            .num(opt(&sb.manifest_len))
+            .raw("</tr>");
+    }
+    h.raw("</tbody></table><h2>Runs</h2>");
+    if f.runs.is_empty() {
         h.raw("<p class=\"muted\">No runs: every record is still in the log.</p>");
     } else {
-        h.raw("<table id=\"format-runs\"><thead><tr><th>Run</th><th>Level</th><th>Offset</th>")
-            .raw("<th>Pages</th><th>Size</th><th>Entries</th></tr></thead><tbody>");
-        for r in &l.runs {
-            if let StatusLine::Run {
-                id,
-                level,
-                offset,
-                bytes,
-                entries,
-            } = r
-            {
-                h.raw("<tr><td class=\"num\">")
-                    .show(id)
-                    .raw("</td><td class=\"num\">")
-                    .show(level)
-                    .raw("</td><td class=\"num\">")
-                    .show(offset)
-                    .raw("</td><td class=\"num\">")
-                    .show(bytes / l.page_size.max(1))
-                    .raw("</td><td class=\"num\">")
-                    .text(&human_bytes(*bytes))
-                    .raw("</td><td class=\"num\">")
-                    .show(entries)
-                    .raw("</td></tr>");
-            }
-        }
-        h.raw("</tbody></table>");
+        runs_table(&mut h, &f.runs);
     }
     page_end(h)
 }

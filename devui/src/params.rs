@@ -5,6 +5,8 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::Query;
 use serde::Deserialize;
 
+use crdt_inspect::{Events, Page};
+
 use crate::data::Part;
 use crate::error::{Error, Result};
 use crate::{DEFAULT_PAGE, MAX_PAGE};
@@ -25,6 +27,26 @@ fn page_size(name: &str, v: Option<usize>) -> Result<usize> {
     }
 }
 
+/// The shape of an `/api/` answer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// The crdt-inspect report as one JSON document (default).
+    #[default]
+    Report,
+    /// JSON Lines, byte for byte what the CLI's `--json` prints.
+    Jsonl,
+}
+
+/// `/api/status`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusQuery {
+    /// Answer shape.
+    #[serde(default)]
+    pub format: Format,
+}
+
 /// `/namespace`, `/api/namespace`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,14 +58,20 @@ pub struct NamespaceQuery {
     pub prefix: String,
     /// First entity.
     #[serde(default)]
-    pub offset: usize,
+    pub offset: u64,
     limit: Option<usize>,
+    /// Answer shape (`/api/` only).
+    #[serde(default)]
+    pub format: Format,
 }
 
 impl NamespaceQuery {
-    /// The page size, checked.
-    pub fn limit(&self) -> Result<usize> {
-        page_size("limit", self.limit)
+    /// The page asked for, its size checked.
+    pub fn page(&self) -> Result<Page> {
+        Ok(Page::new(
+            self.offset,
+            page_size("limit", self.limit)? as u64,
+        ))
     }
 }
 
@@ -56,14 +84,26 @@ pub struct EntityQuery {
     /// Key / entity.
     pub key: String,
     /// First event shown (index in seq order); default: the last page.
-    pub events_offset: Option<usize>,
+    pub events_offset: Option<u64>,
     events_limit: Option<usize>,
+    /// Answer shape (`/api/` only).
+    #[serde(default)]
+    pub format: Format,
 }
 
 impl EntityQuery {
+    /// The events asked for: a window, or the last page; its size checked.
+    pub fn events(&self) -> Result<Events> {
+        let limit = page_size("events_limit", self.events_limit)? as u64;
+        Ok(match self.events_offset {
+            Some(offset) => Events::Page(Page::new(offset, limit)),
+            None => Events::Last(limit),
+        })
+    }
+
     /// The event page size, checked.
-    pub fn events_limit(&self) -> Result<usize> {
-        page_size("events_limit", self.events_limit)
+    pub fn events_limit(&self) -> Result<u64> {
+        Ok(page_size("events_limit", self.events_limit)? as u64)
     }
 }
 

@@ -79,6 +79,29 @@ async fn page(db: &Path, uri: &str) -> String {
     g.text()
 }
 
+/// The end-to-end test imports e2e/fixture.jsonl: it must be the export of this fixture.
+/// Regenerate it with `cargo run -p crdt-dev-ui --example fixture -- /tmp/f.crdt &&
+/// crdt export /tmp/f.crdt --jsonl > devui/e2e/fixture.jsonl`.
+#[test]
+fn e2e_fixture_is_the_export_of_the_fixture() {
+    let f = fixture();
+    let db = crdt_inspect::Db::open_read(&f.path).unwrap();
+    let records = crdt_inspect::records(&db, None, None, crdt_inspect::Page::ALL).unwrap();
+    let mut expected =
+        vec![serde_json::json!({"kind": "header", "format": "crdt-export", "version": 1})];
+    expected.extend(
+        records
+            .records
+            .iter()
+            .map(|r| serde_json::to_value(r).unwrap()),
+    );
+    let committed: Vec<Value> = include_str!("../e2e/fixture.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(committed, expected, "devui/e2e/fixture.jsonl is stale");
+}
+
 #[tokio::test]
 async fn overview_lists_file_namespaces_and_runs() {
     let f = fixture();
@@ -125,19 +148,22 @@ async fn namespace_pages_and_filters() {
     let j = get(&f.path, "/api/namespace?ns=sensors&offset=40&limit=30").await;
     assert_eq!(j.status, StatusCode::OK);
     let j = j.json();
+    assert_eq!(j["schema_version"], 1);
     assert_eq!(j["total"], 120);
-    assert_eq!(j["offset"], 40);
-    assert_eq!(j["next_offset"], 70);
-    let entities = j["entities"].as_array().unwrap();
+    assert_eq!(j["page"], serde_json::json!({"offset": 40, "limit": 30}));
+    let entities = j["items"].as_array().unwrap();
     assert_eq!(entities.len(), 30);
-    assert_eq!(entities[0]["kind"], "entity");
+    assert_eq!(entities[0]["ns"], "sensors");
     assert_eq!(entities[0]["key"], "s-040");
     assert_eq!(entities[0]["state_type"], "GCounter");
     let last = get(&f.path, "/api/namespace?ns=sensors&offset=110")
         .await
         .json();
-    assert_eq!(last["next_offset"], Value::Null);
-    assert_eq!(last["entities"].as_array().unwrap().len(), 10);
+    assert_eq!(last["items"].as_array().unwrap().len(), 10);
+    let empty = get(&f.path, "/api/namespace?ns=sensors&prefix=zzz")
+        .await
+        .json();
+    assert_eq!(empty["total"], 0);
 }
 
 #[tokio::test]
@@ -175,21 +201,22 @@ async fn entity_event_log_is_paged_and_decoded() {
     let j = get(&f.path, "/api/entity?ns=tasks&key=task-1&events_limit=2")
         .await
         .json();
-    assert_eq!(j["events_total"], 3);
+    assert_eq!(j["summary"]["events"], 3);
     assert_eq!(j["events_offset"], 1, "default: the last page");
-    let kinds: Vec<&str> = j["lines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["kind"].as_str().unwrap())
-        .collect();
-    assert_eq!(kinds, ["entity", "snapshot", "event", "event"]);
-    assert_eq!(j["lines"][2]["seq"], 2);
-    assert_eq!(j["lines"][3]["node_id"], "alice");
-    assert!(j["lines"][3]["decoded"]["value"]["text"]
+    assert_eq!(j["state"], Value::Null);
+    assert_eq!(j["snapshot"]["at_seq"], 2);
+    let events = j["events"].as_array().unwrap();
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0]["seq"], 2);
+    assert_eq!(events[1]["node_id"], "alice");
+    assert!(events[1]["decoded"]["value"]["text"]
         .as_str()
         .unwrap()
         .contains("ship it"));
+    let uri = "/api/entity?ns=tasks&key=task-1&events_offset=0&events_limit=1";
+    let j = get(&f.path, uri).await.json();
+    assert_eq!(j["events_offset"], 0);
+    assert_eq!(j["events"][0]["seq"], 1);
 }
 
 #[tokio::test]
@@ -353,34 +380,79 @@ async fn large_values_are_cut_with_a_link_to_all_of_it() {
     assert!(hex.contains("00000010  "));
 }
 
+/// JSON Lines as the CLI prints them (`crdt_cli::output::Out::record`): one
+/// `serde_json::to_writer` per line, `\n` after each.
+fn cli_lines<T: serde::Serialize>(lines: &[T]) -> String {
+    lines
+        .iter()
+        .map(|l| serde_json::to_string(l).unwrap() + "\n")
+        .collect()
+}
+
 #[tokio::test]
 async fn api_matches_the_cli_json() {
+    use crdt_inspect::{Db, Events, Page};
     let f = fixture();
+    let db = Db::open_read(&f.path).unwrap();
+    let status = crdt_inspect::status(&db).unwrap();
     let j = get(&f.path, "/api/status").await.json();
-    let db = crdt_cli::open::open_read(&f.path).unwrap();
-    let cli = crdt_cli::cmd::status::report(&f.path, &db).unwrap();
-    assert_eq!(j, serde_json::to_value(&cli).unwrap());
-    assert_eq!(j[0]["kind"], "file");
-    assert_eq!(j[0]["namespaces"], 5);
+    assert_eq!(j, serde_json::to_value(&status).unwrap());
+    assert_eq!(j["schema_version"], 1);
+    assert_eq!(j["file"]["namespaces"], 5);
+    let g = get(&f.path, "/api/status?format=jsonl").await;
+    assert_eq!(g.headers[header::CONTENT_TYPE], "application/x-ndjson");
+    assert_eq!(g.text(), cli_lines(&status.lines()));
+    assert!(g.text().starts_with("{\"kind\":\"file\","));
 
-    let args = crdt_cli::cmd::inspect::Args {
-        db: f.path.clone(),
-        key: Some("task-1".into()),
-        namespace: Some("tasks".into()),
-        events: true,
-        last: None,
-        json: true,
-    };
-    let cli = crdt_cli::cmd::inspect::report(&args).unwrap();
-    let j = get(&f.path, "/api/entity?ns=tasks&key=task-1").await.json();
-    assert_eq!(j["lines"], serde_json::to_value(&cli).unwrap());
+    // `crdt inspect DB task-1 -n tasks --events --json`
+    let all = crdt_inspect::entity(&db, "tasks", "task-1", Events::All)
+        .unwrap()
+        .unwrap();
+    let uri = "/api/entity?ns=tasks&key=task-1&events_offset=0&events_limit=500";
+    assert_eq!(
+        get(&f.path, uri).await.json(),
+        serde_json::to_value(&all).unwrap()
+    );
+    let g = get(&f.path, &format!("{uri}&format=jsonl")).await;
+    assert_eq!(g.text(), cli_lines(&all.lines()));
+    // `--last 2`
+    let last = crdt_inspect::entity(&db, "tasks", "task-1", Events::Last(2))
+        .unwrap()
+        .unwrap();
+    let g = get(
+        &f.path,
+        "/api/entity?ns=tasks&key=task-1&events_limit=2&format=jsonl",
+    )
+    .await;
+    assert_eq!(g.text(), cli_lines(&last.lines()));
 
+    // `crdt inspect DB -n sensors --json` lists the same entities, a page at a time.
+    let page = crdt_inspect::entities(&db, Some("sensors"), None, Page::new(10, 5)).unwrap();
+    let j = get(&f.path, "/api/namespace?ns=sensors&offset=10&limit=5")
+        .await
+        .json();
+    assert_eq!(j, serde_json::to_value(&page).unwrap());
+    let g = get(
+        &f.path,
+        "/api/namespace?ns=sensors&offset=10&limit=5&format=jsonl",
+    )
+    .await;
+    let lines: Vec<_> = page
+        .items
+        .into_iter()
+        .map(crdt_inspect::InspectLine::Entity)
+        .collect();
+    assert_eq!(g.text(), cli_lines(&lines));
+
+    let view = crdt_inspect::format_view(&db).unwrap().unwrap();
     let j = get(&f.path, "/api/format").await.json();
-    assert_eq!(j["format"], "crdt");
-    assert_eq!(j["layout"]["format_version"], 1);
-    assert!(j["layout"]["runs"].is_array());
+    assert_eq!(j, serde_json::to_value(&view).unwrap());
+    assert_eq!(j["format_version"], 1);
+    assert_eq!(j["superblocks"].as_array().unwrap().len(), 4);
     let j = get(&f.path, "/api").await.json();
-    assert!(j["routes"]["/api/status"].is_string());
+    assert!(j["routes"]["/api/format"].is_string());
+    let g = get(&f.path, "/api/status?format=xml").await;
+    assert_eq!(g.status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
@@ -389,6 +461,9 @@ async fn format_page_and_assets() {
     let html = page(&f.path, "/format").await;
     assert!(html.contains("crdt version 1"));
     assert!(html.contains("Manifest generation"));
+    assert_eq!(html.matches("<td>current</td>").count(), 1, "{html}");
+    assert!(html.contains("<svg class=\"map\""));
+    assert!(html.contains("<rect class=\"run\""));
     let css = get(&f.path, "/assets/style.css").await;
     assert_eq!(css.status, StatusCode::OK);
     assert_eq!(css.headers[header::CONTENT_TYPE], "text/css; charset=utf-8");
@@ -476,7 +551,7 @@ async fn serves_over_a_real_socket() {
     let mut out = String::new();
     s.read_to_string(&mut out).await.unwrap();
     assert!(out.starts_with("HTTP/1.1 200 OK"), "{out}");
-    assert!(out.contains("\"kind\":\"file\""));
+    assert!(out.contains("\"schema_version\":1"), "{out}");
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
 

@@ -84,6 +84,6 @@ pub use db::{CrdtDb, MigrationReport, TypedEvent};
 pub use error::{Error, Result};
 pub use memory::MemoryStore;
 pub use native::{
-    Durability, Layout, NativeStore, Options, Record, RecordIter, RunInfo, Stats, ValueKind,
-    ValueRewriter,
+    Durability, Layout, NativeStore, Options, Record, RecordIter, RunInfo, Stats, SuperblockInfo,
+    ValueKind, ValueRewriter,
 };

@@ -81,18 +81,16 @@ pub fn exec(args: &Args) -> Result<u8> {
         .filter(|(_, n)| **n > args.threshold)
         .collect();
     let mut progress = Progress::new(todo.len());
-    match &db {
-        Db::Native(store) => {
-            let cdb = CrdtDb::with_store(store.clone());
-            for ((ns, entity), n) in todo {
-                progress.step(&format!("{ns}/{entity}"));
-                let r = cdb.compact_entity(ns, entity)?;
-                out.line(format!(
-                    "{ns}/{entity}: {n} events, {r} folded into a snapshot"
-                ))?;
-                entities += 1;
-                removed += r;
-            }
+    if let Some(store) = db.as_native() {
+        let cdb = CrdtDb::with_store(store.clone());
+        for ((ns, entity), n) in todo {
+            progress.step(&format!("{ns}/{entity}"));
+            let r = cdb.compact_entity(ns, entity)?;
+            out.line(format!(
+                "{ns}/{entity}: {n} events, {r} folded into a snapshot"
+            ))?;
+            entities += 1;
+            removed += r;
         }
     }
     progress.step("merging runs");

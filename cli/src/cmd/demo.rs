@@ -230,7 +230,7 @@ pub fn exec(args: &Args) -> Result<u8> {
     out.line("")?;
     out.heading("6. status")?;
     let db: Db = open_read(&path)?;
-    let lines = super::status::report(&path, &db)?;
+    let lines = super::status::report(&db)?;
     super::status::print(&mut out, &lines)?;
     out.line("")?;
     out.line(format!(

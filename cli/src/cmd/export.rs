@@ -9,6 +9,8 @@ use crate::open::open_read;
 use crate::output::Out;
 use crate::transfer::{ExportDocument, ExportRecord, FORMAT, VERSION};
 
+pub use crdt_inspect::selected;
+
 /// Arguments of `crdt export`.
 #[derive(Debug, clap::Args)]
 #[command(
@@ -25,14 +27,6 @@ pub struct Args {
     /// JSON Lines: a header line, then one record per line (streams; pipe-friendly).
     #[arg(long)]
     pub jsonl: bool,
-}
-
-/// Whether a record passes the key / namespace filters.
-pub fn selected(rec: &ExportRecord, key: Option<&str>, ns: Option<&str>) -> bool {
-    match rec.location() {
-        None => false,
-        Some((n, k)) => key.is_none_or(|want| want == k) && ns.is_none_or(|want| want == n),
-    }
 }
 
 /// Runs `crdt export`.

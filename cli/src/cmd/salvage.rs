@@ -44,7 +44,7 @@ pub fn exec(args: &Args) -> Result<u8> {
         .into_iter()
         .filter_map(ExportRecord::from_record)
         .collect();
-    let dst = Db::Native(NativeStore::open(&args.out)?);
+    let dst = Db::native(&args.out, NativeStore::open(&args.out)?);
     let n = transfer::write(dst.store(), records, &BTreeSet::new())?;
     dst.close()?;
     let mut out = Out::stdout(false);

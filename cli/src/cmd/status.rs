@@ -1,11 +1,7 @@
 //! `crdt status DB`: sizes, format version, namespaces with entity / event / snapshot
 //! counts, and for `.crdt` files the runs and the log.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
-
-use crdt_store::Record;
-use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
 
 use crate::error::Result;
 use crate::open::{open_read, Db};
@@ -22,128 +18,11 @@ pub struct Args {
     pub json: bool,
 }
 
-/// One line of `crdt status --json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-pub enum StatusLine {
-    /// The file as a whole (first line).
-    File {
-        /// Path as given.
-        path: String,
-        /// `crdt`, `sqlite` or `redb`.
-        format: String,
-        /// On-disk format version.
-        format_version: Option<u32>,
-        /// Size of the file on disk.
-        file_bytes: u64,
-        /// Bytes in use (file minus free pages).
-        live_bytes: Option<u64>,
-        /// Bytes of free pages, reusable.
-        free_bytes: Option<u64>,
-        /// Bytes of the log extent.
-        log_bytes: Option<u64>,
-        /// Manifest generation.
-        generation: Option<u64>,
-        /// Number of runs.
-        runs: Option<u64>,
-        /// Number of namespaces.
-        namespaces: u64,
-    },
-    /// One namespace.
-    Namespace {
-        /// Its name.
-        name: String,
-        /// Distinct keys / entities with state, events or a snapshot.
-        entities: u64,
-        /// State values.
-        states: u64,
-        /// Events stored (after truncation).
-        events: u64,
-        /// Snapshots.
-        snapshots: u64,
-    },
-    /// One run of a `.crdt` file (size-tiered compaction keeps a single level).
-    Run {
-        /// Run id.
-        id: u64,
-        /// Level (always 0: size-tiered).
-        level: u32,
-        /// Byte offset.
-        offset: u64,
-        /// Bytes.
-        bytes: u64,
-        /// Entries, including deletes.
-        entries: u64,
-    },
-}
-
-#[derive(Default)]
-struct NsCount {
-    entities: BTreeSet<String>,
-    states: u64,
-    events: u64,
-    snapshots: u64,
-}
+pub use crdt_inspect::{FileStatus, NamespaceStatus, RunStatus, StatusLine};
 
 /// The status of an open database, as the lines `--json` prints.
-pub fn report(path: &Path, db: &Db) -> Result<Vec<StatusLine>> {
-    let mut ns: BTreeMap<String, NsCount> = BTreeMap::new();
-    for r in db.records()? {
-        match r? {
-            Record::State { ns: n, key, .. } => {
-                let c = ns.entry(n).or_default();
-                c.states += 1;
-                c.entities.insert(key);
-            }
-            Record::Event { ns: n, entity, .. } => {
-                let c = ns.entry(n).or_default();
-                c.events += 1;
-                c.entities.insert(entity);
-            }
-            Record::Snapshot { ns: n, entity, .. } => {
-                let c = ns.entry(n).or_default();
-                c.snapshots += 1;
-                c.entities.insert(entity);
-            }
-            Record::Counter { ns: n, entity, .. } => {
-                ns.entry(n).or_default().entities.insert(entity);
-            }
-            _ => {}
-        }
-    }
-    let file_bytes = std::fs::metadata(path)?.len();
-    let layout = db.layout();
-    let mut lines = vec![StatusLine::File {
-        path: path.display().to_string(),
-        format: db.kind().name().to_string(),
-        format_version: layout.as_ref().map(|l| l.format_version),
-        file_bytes,
-        live_bytes: layout.as_ref().map(|l| l.live_bytes),
-        free_bytes: layout.as_ref().map(|l| l.free_bytes),
-        log_bytes: layout.as_ref().map(|l| l.log_bytes),
-        generation: layout.as_ref().map(|l| l.generation),
-        runs: layout.as_ref().map(|l| l.runs.len() as u64),
-        namespaces: ns.len() as u64,
-    }];
-    for (name, c) in ns {
-        lines.push(StatusLine::Namespace {
-            name,
-            entities: c.entities.len() as u64,
-            states: c.states,
-            events: c.events,
-            snapshots: c.snapshots,
-        });
-    }
-    for r in layout.map(|l| l.runs).unwrap_or_default() {
-        lines.push(StatusLine::Run {
-            id: r.id,
-            level: 0,
-            offset: r.offset,
-            bytes: r.bytes,
-            entries: r.entries,
-        });
-    }
-    Ok(lines)
+pub fn report(db: &Db) -> Result<Vec<StatusLine>> {
+    Ok(crdt_inspect::status(db)?.lines())
 }
 
 fn opt_bytes(v: Option<u64>) -> String {
@@ -161,7 +40,7 @@ pub fn print(out: &mut Out, lines: &[StatusLine]) -> Result<()> {
     let mut header_done = false;
     for l in lines {
         match l {
-            StatusLine::File {
+            StatusLine::File(FileStatus {
                 path,
                 format,
                 format_version,
@@ -172,7 +51,7 @@ pub fn print(out: &mut Out, lines: &[StatusLine]) -> Result<()> {
                 generation,
                 runs,
                 namespaces,
-            } => {
+            }) => {
                 out.heading(path)?;
                 let version = format_version.map(|v| format!(" v{v}")).unwrap_or_default();
                 out.line(format!("  format        {format}{version}"))?;
@@ -191,13 +70,13 @@ pub fn print(out: &mut Out, lines: &[StatusLine]) -> Result<()> {
                 }
                 out.line(format!("  namespaces    {namespaces}"))?;
             }
-            StatusLine::Namespace {
+            StatusLine::Namespace(NamespaceStatus {
                 name,
                 entities,
                 states,
                 events,
                 snapshots,
-            } => {
+            }) => {
                 if !header_done {
                     out.line("")?;
                     out.heading(format!(
@@ -210,9 +89,9 @@ pub fn print(out: &mut Out, lines: &[StatusLine]) -> Result<()> {
                     "  {name:<20} {entities:>9} {states:>9} {events:>9} {snapshots:>9}"
                 ))?;
             }
-            StatusLine::Run {
+            StatusLine::Run(RunStatus {
                 id, bytes, entries, ..
-            } => {
+            }) => {
                 out.line(format!(
                     "  run {id:<6} {:>10}  {entries} entries",
                     human_bytes(*bytes)
@@ -226,7 +105,7 @@ pub fn print(out: &mut Out, lines: &[StatusLine]) -> Result<()> {
 /// Runs `crdt status`.
 pub fn exec(args: &Args) -> Result<u8> {
     let db = open_read(&args.db)?;
-    let lines = report(&args.db, &db)?;
+    let lines = report(&db)?;
     print(&mut Out::stdout(args.json), &lines)?;
     Ok(0)
 }

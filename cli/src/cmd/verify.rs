@@ -67,7 +67,7 @@ pub fn report(path: &std::path::Path) -> Result<Vec<VerifyLine>> {
     let mut records = 0u64;
     let db = match kind {
         Kind::Crdt => match crdt_store::NativeStore::open_read_only(path) {
-            Ok(s) => Some(Db::Native(s)),
+            Ok(s) => Some(Db::native(path, s)),
             Err(e) if e.is_corrupted() => {
                 found.push(VerifyLine::Damage {
                     location: "file".into(),

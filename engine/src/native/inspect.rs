@@ -99,6 +99,26 @@ pub struct Layout {
     pub runs: Vec<RunInfo>,
 }
 
+/// One copy of a superblock slot (format-spec/header-and-superblocks.md): each of the two
+/// slot pages holds the 64-byte record twice, and the valid copy with the highest
+/// generation names the current manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SuperblockInfo {
+    /// Slot number (0 or 1; generation `g` is written to slot `g mod 2`).
+    pub slot: u8,
+    /// Copy within the slot (0 or 1).
+    pub copy: u8,
+    /// Byte offset of this copy in the file.
+    pub offset: u64,
+    /// Generation, when the copy is valid (magic, checksum, generation > 0).
+    pub generation: Option<u64>,
+    /// First page of the manifest it names, when valid.
+    pub manifest_page: Option<u64>,
+    /// Length of that manifest in bytes, when valid.
+    pub manifest_len: Option<u32>,
+}
+
 impl NativeStore {
     /// The file's layout: sizes, log, runs.
     pub fn layout(&self) -> Layout {
@@ -128,6 +148,50 @@ impl NativeStore {
                 })
                 .collect(),
         }
+    }
+
+    /// The four superblock copies as the file holds them now (a copy beyond the end of
+    /// the file reads as zeros, i.e. invalid). Read-only; for inspection tools.
+    pub fn superblocks(&self) -> Result<Vec<SuperblockInfo>> {
+        use crate::format::superblock::{Superblock, FIRST_SLOT_PAGE, LEN};
+        let page = crate::format::header::PAGE_SIZE as u64;
+        let path = &self.inner.path;
+        let file_len = self.inner.io.len().map_err(|source| Error::Io {
+            path: path.clone(),
+            op: "stat",
+            source,
+        })?;
+        let mut out = Vec::with_capacity(4);
+        for slot in 0..2u8 {
+            for copy in 0..2u8 {
+                let offset =
+                    (FIRST_SLOT_PAGE + u64::from(slot)) * page + u64::from(copy) * LEN as u64;
+                let mut buf = [0u8; LEN];
+                let avail = file_len.saturating_sub(offset).min(LEN as u64) as usize;
+                if let Some(dst) = buf.get_mut(..avail) {
+                    if !dst.is_empty() {
+                        self.inner
+                            .io
+                            .read_at(offset, dst)
+                            .map_err(|source| Error::Io {
+                                path: path.clone(),
+                                op: "read superblock",
+                                source,
+                            })?;
+                    }
+                }
+                let sb = Superblock::decode(&buf);
+                out.push(SuperblockInfo {
+                    slot,
+                    copy,
+                    offset,
+                    generation: sb.map(|s| s.generation),
+                    manifest_page: sb.map(|s| s.manifest_page),
+                    manifest_len: sb.map(|s| s.manifest_len),
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// Every live record of every namespace, in key order (states, then events, then
@@ -290,6 +354,11 @@ mod tests {
         assert_eq!(s.last_seq("b", "e").unwrap(), Some(1));
         assert_eq!(s.last_seq("b", "nope").unwrap(), None);
         let layout = s.layout();
+        let sbs = s.superblocks().unwrap();
+        assert_eq!(sbs.len(), 4);
+        let newest = sbs.iter().filter_map(|b| b.generation).max();
+        assert_eq!(newest, Some(layout.generation));
+        assert!(sbs.iter().all(|b| b.offset >= 4096 && b.offset < 3 * 4096));
         assert_eq!(layout.runs.len(), 1);
         assert_eq!(layout.format_version, 1);
         assert!(layout.live_bytes <= layout.file_bytes);

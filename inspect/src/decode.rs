@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{json, Map, Value};
 
-use crate::output::hex;
+use crate::hex::hex;
 
 /// A stored value, decoded as far as possible.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
