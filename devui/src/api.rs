@@ -20,6 +20,11 @@ pub(crate) async fn with_db<T: Send + 'static>(
     state: &Shared,
     f: impl FnOnce(&Db) -> Result<T> + Send + 'static,
 ) -> Result<T> {
+    let _permit = state
+        .readers
+        .acquire()
+        .await
+        .map_err(|e| Error::Serve(std::io::Error::other(e)))?;
     let state = state.clone();
     tokio::task::spawn_blocking(move || f(&data::open(&state.db)?))
         .await

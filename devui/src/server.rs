@@ -69,7 +69,13 @@ pub(crate) struct AppState {
     pub shown: String,
     /// The listening address (for the Host check); `None` in tests without a socket.
     pub bound: Option<IpAddr>,
+    /// Requests reading the database at once, at most [`MAX_READERS`]; others wait.
+    pub readers: tokio::sync::Semaphore,
 }
+
+/// Requests that read the database at the same time (each opens the file and may scan
+/// it): a few browser tabs on auto-refresh cannot pile up work on a large file.
+pub const MAX_READERS: usize = 4;
 
 pub(crate) type Shared = Arc<AppState>;
 
@@ -93,6 +99,7 @@ fn state(db: PathBuf, bound: Option<IpAddr>) -> AppState {
         shown: db.display().to_string(),
         db,
         bound,
+        readers: tokio::sync::Semaphore::new(MAX_READERS),
     }
 }
 

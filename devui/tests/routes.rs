@@ -563,3 +563,56 @@ async fn serves_over_a_real_socket() {
         .unwrap_err();
     assert!(e.to_string().contains("no such file"), "{e}");
 }
+
+#[tokio::test]
+async fn damaged_and_missing_files_are_errors_not_panics() {
+    let f = fixture();
+    let view = {
+        let db = crdt_inspect::Db::open_read(&f.path).unwrap();
+        crdt_inspect::format_view(&db).unwrap().unwrap()
+    };
+    let run = view.runs.first().unwrap();
+    let mut bytes = std::fs::read(&f.path).unwrap();
+    let at = usize::try_from(run.offset).unwrap() + 40;
+    bytes[at] ^= 0xFF;
+    std::fs::write(&f.path, &bytes).unwrap();
+    let g = get(&f.path, "/").await;
+    assert_eq!(g.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", g.text());
+    assert!(g.text().contains("reading the database"), "{}", g.text());
+    let j = get(&f.path, "/api/status").await;
+    assert_eq!(j.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(j.json()["error"].as_str().unwrap().contains("fixture.crdt"));
+
+    std::fs::remove_file(&f.path).unwrap();
+    let g = get(&f.path, "/").await;
+    assert_eq!(g.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(g.text().contains("no such file"), "{}", g.text());
+    let j = get(&f.path, "/api/entity?ns=docs&key=readme").await;
+    assert_eq!(j.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(j.json()["status"], 503);
+}
+
+#[tokio::test]
+async fn concurrent_requests_all_answer() {
+    let f = fixture();
+    let app = crdt_dev_ui::router(&f.path);
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            let uri = if i % 2 == 0 {
+                "/api/status"
+            } else {
+                "/namespace?ns=sensors"
+            };
+            let req = Request::get(uri)
+                .header(header::HOST, "localhost")
+                .body(Body::empty())
+                .unwrap();
+            app.oneshot(req).await.unwrap().status()
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), StatusCode::OK);
+    }
+}
