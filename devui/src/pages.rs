@@ -680,3 +680,38 @@ fn render_format(state: &Shared, f: &FormatView) -> String {
     }
     page_end(h)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floor_boundary_never_splits_a_character() {
+        let s = "aé€😀b";
+        for at in 0..=s.len() + 3 {
+            let b = floor_boundary(s, at);
+            assert!(s.is_char_boundary(b) && b <= at.min(s.len()), "{at} -> {b}");
+        }
+        assert_eq!(floor_boundary(s, 2), 1);
+    }
+
+    #[test]
+    fn segments_stay_on_the_bar() {
+        assert_eq!(segment(0, 4096, 4096 * 1000), (0, 1));
+        assert_eq!(segment(500, 500, 1000), (500, 500));
+        assert_eq!(segment(999, 10, 1000), (999, 1));
+        assert_eq!(segment(5000, 10, 1000), (1000, 1));
+        let (x, w) = segment(u64::MAX, u64::MAX, 0);
+        assert!(x <= 1000 && w >= 1);
+    }
+
+    #[test]
+    fn hexdump_lines() {
+        let d = hexdump(b"<a>\x00\xffzzzzzzzzzzzzzz", 32);
+        let lines: Vec<&str> = d.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].starts_with("00000020  3c 61 3e 00 ff 7a"), "{d}");
+        assert!(lines[0].ends_with("|<a>..zzzzzzzzzzz|"), "{d}");
+        assert!(lines[1].starts_with("00000030  7a 7a 7a "), "{d}");
+    }
+}
