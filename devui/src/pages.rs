@@ -298,8 +298,22 @@ pub(crate) async fn entity(
     )
 }
 
-fn pretty(d: &Decoded) -> String {
-    serde_json::to_string_pretty(&d.value).unwrap_or_else(|e| e.to_string())
+/// A value whose decoded form is only text (`{"text": s}`: a TextCrdt, printable plain
+/// bytes) as that text; anything else as JSON, `pretty` or on one line.
+fn readable(d: &Decoded, pretty: bool) -> String {
+    if let Some(serde_json::Value::String(t)) = d
+        .value
+        .as_object()
+        .and_then(|o| o.get("text").filter(|_| o.len() == 1))
+    {
+        return t.clone();
+    }
+    let json = if pretty {
+        serde_json::to_string_pretty(&d.value)
+    } else {
+        serde_json::to_string(&d.value)
+    };
+    json.unwrap_or_else(|e| e.to_string())
 }
 
 fn type_label(d: &Decoded) -> String {
@@ -334,7 +348,7 @@ fn decoded_block(
     if let Some(err) = &d.error {
         h.el("<p class=\"error\">Not decoded: ", err, "</p>");
     }
-    let text = pretty(d);
+    let text = readable(d, true);
     h.raw("<pre class=\"value\">")
         .text(&clip(&text, INLINE_CHARS))
         .raw("</pre>");
@@ -441,7 +455,7 @@ fn render_entity(state: &Shared, q: &EntityQuery, r: &EntityReport, raw: &Raw) -
             .raw("<th>Node</th><th>Size</th><th>Payload</th><th></th></tr></thead><tbody>");
         for ev in &r.events {
             let d = &ev.decoded;
-            let text = format!("{}: {}", type_label(d), d.value);
+            let text = format!("{}: {}", type_name(d), readable(d, false));
             h.raw("<tr>")
                 .num(ev.seq)
                 .num(ev.timestamp)
@@ -528,7 +542,7 @@ fn render_value(state: &Shared, q: &ValueQuery, bytes: &[u8]) -> Result<String> 
             .q("hex_offset", hex_offset)
     };
     // Decoded text, one page.
-    let text = pretty(&decoded);
+    let text = readable(&decoded, true);
     if q.offset > text.len() {
         return Err(Error::BadRequest(format!(
             "offset={} is past the end of the decoded text ({} bytes)",
