@@ -12,9 +12,15 @@
   function remember(on) {
     try { window.localStorage.setItem(KEY, on ? "1" : "0"); } catch (e) { /* private mode */ }
   }
+  function typing() {
+    var el = document.activeElement;
+    return el !== null && el.tagName === "INPUT" && el.type !== "checkbox";
+  }
+  // Reloads, except while the user types in the filter box.
+  function tick() { if (!typing()) { window.location.reload(); } }
   function schedule(on) {
     if (timer !== null) { window.clearInterval(timer); timer = null; }
-    if (on) { timer = window.setInterval(function () { window.location.reload(); }, 2000); }
+    if (on) { timer = window.setInterval(tick, 2000); }
   }
   // Tells the end-to-end test that scripts run under the page's Content-Security-Policy.
   document.documentElement.setAttribute("data-js", "ready");

@@ -5,9 +5,9 @@ running `crdt dev-ui`, checks each page's rendered DOM, watches for JavaScript d
 console errors and Content-Security-Policy violations, saves a screenshot and the DOM of
 each page, and exercises the filter form and the Refresh button.
 
-Usage: browser.py BASE_URL OUT_DIR LIVE_IMPORT_CMD...
-  LIVE_IMPORT_CMD: a command that commits a new key `live-key` to namespace `docs` of the
-  served database while the server runs (the live-data check).
+Usage: browser.py BASE_URL OUT_DIR CRDT_BIN DB
+  CRDT_BIN and DB: the `crdt` binary and the served database, into which the live-data
+  checks commit new keys (`crdt import`) while the server runs.
 
 Prints one line per failed check, then `N passed, M failed`; exit 1 on any failure.
 """
@@ -210,7 +210,19 @@ class Run:
 
 
 def main():
-    base, out, live_cmd = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3:]
+    base, out, crdt, db = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3], sys.argv[4]
+
+    def commit(key):
+        """Commits state `docs/KEY` with another process while the server runs."""
+        with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as f:
+            f.write('{"kind":"header","format":"crdt-export","version":1}\n')
+            f.write(json.dumps({"kind": "state", "ns": "docs", "key": key,
+                                "value_hex": "6c697665"}) + "\n")
+        done = subprocess.run([crdt, "import", db, f.name], capture_output=True, text=True,
+                              check=False)
+        os.unlink(f.name)
+        return done
+
     run = Run(base, out)
     xss = "<script>alert(1)</script>"
     xss_q = "%3Cscript%3Ealert%281%29%3C%2Fscript%3E"
@@ -261,13 +273,33 @@ def main():
             b.goto(base + "/namespace?ns=docs")
             before = b.js(PAGE_FACTS)["text"]
             run.check("live", "live-key" not in before, "live-key present before the commit")
-            done = subprocess.run(live_cmd, capture_output=True, text=True, check=False)
+            done = commit("live-key")
             run.check("live", done.returncode == 0, f"the live commit failed: {done.stderr}")
             b.click_and_wait("#refresh")
             after = b.js(PAGE_FACTS)
             run.common("live", b, after)
             run.check("live", "live-key" in after["text"], "Refresh did not show the new key")
             b.screenshot(os.path.join(out, "live.png"))
+
+            # Auto-refresh: switched on, the page follows a commit without a click.
+            b.js("document.getElementById('auto').click()")
+            run.check("auto-refresh", b.js("localStorage.getItem('crdt-dev-ui.auto-refresh')")
+                      == "1", "the switch was not remembered")
+            done = commit("auto-key")
+            run.check("auto-refresh", done.returncode == 0, f"commit failed: {done.stderr}")
+            # A reload may already have been under way during the commit: wait for up to
+            # three reloads (2 s apart) to show the key.
+            for _ in range(3):
+                b.events.clear()
+                b.wait_for("Page.loadEventFired")
+                facts = b.js(PAGE_FACTS)
+                if "auto-key" in facts["text"]:
+                    break
+            run.common("auto-refresh", b, facts)
+            run.check("auto-refresh", "auto-key" in facts["text"],
+                      "the page did not reload to show the new key")
+            run.check("auto-refresh", b.js("document.getElementById('auto').checked") is True,
+                      "the switch is off after the reload")
         finally:
             b.close()
     print(f"{run.passed} passed, {run.failed} failed")

@@ -88,9 +88,7 @@ done
 say "server at $base"
 
 # --- 5. Pages, in the browser ------------------------------------------------------------
-printf '{"kind":"header","format":"crdt-export","version":1}\n{"kind":"state","ns":"docs","key":"live-key","value_hex":"6c697665"}\n' \
-    >"$work/live.jsonl"
 status=0
-python3 "$here/browser.py" "$base" "$out" "$crdt" import "$db" "$work/live.jsonl" || status=$?
+python3 "$here/browser.py" "$base" "$out" "$crdt" "$db" || status=$?
 say "screenshots and DOM in ${out#"$root"/} ($((SECONDS - started)) s)"
 exit "$status"
