@@ -30,7 +30,8 @@ fn fixture(dir: &Path) -> std::path::PathBuf {
     path
 }
 
-/// A running `crdt dev-ui`, killed on drop.
+/// A running `crdt dev-ui`, killed on drop. Its stdout is closed after the first line, as
+/// with `crdt dev-ui db | head -1`: the server must keep serving.
 struct Server {
     child: Child,
     addr: String,
@@ -77,13 +78,11 @@ fn start(db: &Path, extra: &[&str]) -> Server {
 /// `GET path` over HTTP/1.1; the status line and the body.
 fn get(addr: &str, path: &str) -> (String, String) {
     let mut s = TcpStream::connect(addr).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    s.write_all(request.as_bytes()).unwrap();
     let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
+    s.read_to_string(&mut out)
+        .unwrap_or_else(|e| panic!("GET {path}: {e}"));
     let (head, body) = out.split_once("\r\n\r\n").unwrap();
     (head.lines().next().unwrap().to_string(), body.to_string())
 }
@@ -121,6 +120,10 @@ fn api_answers_what_the_cli_prints() {
         &server.addr,
         "/api/entity?ns=tasks&key=task-1&events_offset=0&format=jsonl",
     );
+    assert_eq!(body, String::from_utf8(cli.stdout).unwrap());
+
+    let cli = crdt(&[&"export", &db, &"--jsonl"]);
+    let (_, body) = get(&server.addr, "/api/records?limit=500&format=jsonl");
     assert_eq!(body, String::from_utf8(cli.stdout).unwrap());
 
     let (status, page) = get(&server.addr, "/namespace?ns=cart");

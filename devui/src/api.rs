@@ -6,13 +6,15 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use crdt_inspect::{Db, EntityPage, EntityReport, InspectLine};
+use crdt_inspect::{Db, EntityPage, EntityReport, ExportRecord, InspectLine};
 use serde::Serialize;
 use serde_json::json;
 
 use crate::data;
 use crate::error::{Error, Result};
-use crate::params::{self, EntityQuery, Format, NamespaceQuery, NoQuery, StatusQuery, ValueQuery};
+use crate::params::{
+    self, EntityQuery, Format, NamespaceQuery, NoQuery, RecordsQuery, StatusQuery, ValueQuery,
+};
 use crate::server::Shared;
 
 /// Opens the database and runs `f` on the blocking pool.
@@ -79,6 +81,7 @@ pub(crate) async fn index(q: std::result::Result<Query<NoQuery>, QueryRejection>
                 "/api/status[?format=jsonl]": "StatusReport (crdt-inspect); format=jsonl: the lines of `crdt status --json`",
                 "/api/namespace?ns=NS[&prefix=P][&offset=N][&limit=N][&format=jsonl]": "EntityPage: a page of entities",
                 "/api/entity?ns=NS&key=K[&events_offset=N][&events_limit=N][&format=jsonl]": "EntityReport: an entity and a page of its events (default: the last page); format=jsonl: the lines of `crdt inspect --json`",
+                "/api/records[?ns=NS][&key=K][&offset=N][&limit=N][&format=jsonl]": "RecordPage: stored records in the `crdt export` format; format=jsonl: the header line and the records, as `crdt export --jsonl` prints them",
                 "/api/value?ns=NS&key=K&part=state|snapshot|event[&seq=N]": "the stored bytes (application/octet-stream)",
                 "/api/format": "FormatView: superblocks, runs and sizes of a .crdt file",
             },
@@ -165,6 +168,38 @@ pub(crate) async fn entity_detail<T: Send + 'static>(
         }
     })
     .await
+}
+
+/// `GET /api/records`: records in the `crdt export` format, a page at a time.
+pub(crate) async fn records(
+    State(state): State<Shared>,
+    q: std::result::Result<Query<RecordsQuery>, QueryRejection>,
+) -> Response {
+    let q = match params::take(q) {
+        Ok(q) => q,
+        Err(e) => return error(&e),
+    };
+    let format = q.format;
+    let page = with_db(&state, move |db| {
+        let page = q.page()?;
+        Ok(crdt_inspect::records(
+            db,
+            q.ns.as_deref(),
+            q.key.as_deref(),
+            page,
+        )?)
+    })
+    .await;
+    match format {
+        Format::Report => answer(page),
+        Format::Jsonl => jsonl(page.map(|p| {
+            let header = ExportRecord::Header {
+                format: crdt_inspect::FORMAT.to_string(),
+                version: crdt_inspect::VERSION,
+            };
+            std::iter::once(header).chain(p.records).collect()
+        })),
+    }
 }
 
 /// `GET /api/value`: the stored bytes, as a download.

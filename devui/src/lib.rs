@@ -36,6 +36,8 @@ mod pages;
 mod params;
 mod server;
 
+use std::io::Write as _;
+
 pub use error::{Error, Result};
 pub use server::{router, serve, Config};
 
@@ -57,15 +59,25 @@ pub fn run(config: &Config) -> Result<()> {
     rt.block_on(async {
         let listener = server::bind(config).await?;
         let addr = listener.local_addr().map_err(Error::Serve)?;
+        // Nobody may be reading (`crdt dev-ui db | head -1`): a closed stdout or stderr
+        // must not stop the server, so write errors are ignored.
         if !addr.ip().is_loopback() {
-            eprintln!(
+            let _ = writeln!(
+                std::io::stderr(),
                 "warning: listening on {addr}, reachable from other machines: anyone who can \
                  connect can read every record of {} (no authentication)",
                 config.db.display()
             );
         }
-        println!("crdt dev-ui: {} at {}", config.db.display(), url(addr));
-        println!("Press Ctrl-C to stop.");
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(
+            out,
+            "crdt dev-ui: {} at {}\nPress Ctrl-C to stop.",
+            config.db.display(),
+            url(addr)
+        );
+        let _ = out.flush();
+        drop(out);
         serve(config, listener, async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -15,7 +15,7 @@ use crate::api::{self, with_db};
 use crate::data::{self, Part};
 use crate::error::{Error, Result};
 use crate::html::{clip, human_bytes, page_end, page_start, Html, Link, Nav};
-use crate::params::{self, EntityQuery, NamespaceQuery, NoQuery, ValueQuery};
+use crate::params::{self, EntityQuery, NamespaceQuery, NoQuery, OverviewQuery, ValueQuery};
 use crate::server::Shared;
 
 /// Characters of a decoded value shown inline before it is cut.
@@ -106,19 +106,27 @@ fn raw_link(ns: &str, key: &str, part: Part) -> Link {
     part_link("/api/value", ns, key, part)
 }
 
-/// `GET /`: file, namespaces, runs.
+/// Namespaces per overview page.
+pub const NAMESPACE_PAGE: u64 = 200;
+
+/// `GET /[?ns_offset=N]`: file, namespaces (a page of them), runs.
 pub(crate) async fn overview(
     State(state): State<Shared>,
-    q: std::result::Result<Query<NoQuery>, QueryRejection>,
+    q: std::result::Result<Query<OverviewQuery>, QueryRejection>,
 ) -> Response {
     let r = match params::take(q) {
-        Ok(_) => with_db(&state, |db| Ok(crdt_inspect::status(db)?)).await,
+        Ok(q) => with_db(&state, |db| Ok(crdt_inspect::status(db)?))
+            .await
+            .map(|report| (q, report)),
         Err(e) => Err(e),
     };
-    respond(&state, r.map(|report| render_overview(&state, &report)))
+    respond(
+        &state,
+        r.map(|(q, report)| render_overview(&state, &q, &report)),
+    )
 }
 
-fn render_overview(state: &Shared, r: &StatusReport) -> String {
+fn render_overview(state: &Shared, q: &OverviewQuery, r: &StatusReport) -> String {
     let mut h = page_start("Overview", &state.shown, Nav::Overview);
     let f = &r.file;
     h.raw("<h1>Overview</h1><table class=\"kv\" id=\"file\">")
@@ -136,9 +144,22 @@ fn render_overview(state: &Shared, r: &StatusReport) -> String {
     if r.namespaces.is_empty() {
         h.raw("<p class=\"muted\">The database is empty.</p>");
     } else {
+        let total = r.namespaces.len() as u64;
+        let first = q.ns_offset.min(total);
+        let shown = r
+            .namespaces
+            .iter()
+            .skip(usize::try_from(first).unwrap_or(usize::MAX))
+            .take(NAMESPACE_PAGE as usize);
+        if total > NAMESPACE_PAGE {
+            let end = first.saturating_add(NAMESPACE_PAGE).min(total);
+            h.raw("<p class=\"muted\">")
+                .text(&format!("Namespaces {}–{end} of {total}", first + 1))
+                .raw("</p>");
+        }
         h.raw("<table id=\"namespaces\"><thead><tr><th>Namespace</th><th>Entities</th>")
             .raw("<th>States</th><th>Events</th><th>Snapshots</th></tr></thead><tbody>");
-        for n in &r.namespaces {
+        for n in shown {
             h.raw("<tr><td class=\"key\">")
                 .link(&ns_link(&n.name), &clip(&n.name, KEY_CHARS))
                 .raw("</td>")
@@ -149,6 +170,11 @@ fn render_overview(state: &Shared, r: &StatusReport) -> String {
                 .raw("</tr>");
         }
         h.raw("</tbody></table>");
+        if total > NAMESPACE_PAGE {
+            let at = |o: u64| Link::to("/").q("ns_offset", o);
+            let shown = total.saturating_sub(first).min(NAMESPACE_PAGE);
+            list_pager(&mut h, (first, shown, total, NAMESPACE_PAGE), at);
+        }
     }
     if !r.runs.is_empty() {
         h.raw("<h2>Runs</h2><p class=\"muted\">Size-tiered compaction: every run is at level 0. ")

@@ -154,6 +154,42 @@ pub fn part_name(p: Part) -> &'static str {
     }
 }
 
+/// `/api/records`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordsQuery {
+    /// Only this namespace.
+    pub ns: Option<String>,
+    /// Only this key / entity.
+    pub key: Option<String>,
+    /// First record.
+    #[serde(default)]
+    pub offset: u64,
+    limit: Option<usize>,
+    /// Answer shape.
+    #[serde(default)]
+    pub format: Format,
+}
+
+impl RecordsQuery {
+    /// The page asked for, its size checked.
+    pub fn page(&self) -> Result<Page> {
+        Ok(Page::new(
+            self.offset,
+            page_size("limit", self.limit)? as u64,
+        ))
+    }
+}
+
+/// `/`: the overview pages its namespace table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverviewQuery {
+    /// First namespace shown.
+    #[serde(default)]
+    pub ns_offset: u64,
+}
+
 /// Routes without parameters still refuse unknown ones.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

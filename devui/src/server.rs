@@ -114,6 +114,7 @@ fn routes(state: Shared) -> Router {
         .route("/api/status", get(api::status))
         .route("/api/namespace", get(api::namespace))
         .route("/api/entity", get(api::entity))
+        .route("/api/records", get(api::records))
         .route("/api/value", get(api::value))
         .route("/api/format", get(api::format))
         .route("/assets/style.css", get(style))
