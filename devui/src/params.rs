@@ -27,6 +27,11 @@ fn page_size(name: &str, v: Option<usize>) -> Result<usize> {
     }
 }
 
+/// `limit` items from `offset`, the size checked (`limit` is the parameter's name).
+fn window(offset: u64, limit: Option<usize>) -> Result<Page> {
+    Ok(Page::new(offset, page_size("limit", limit)? as u64))
+}
+
 /// The shape of an `/api/` answer.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -68,10 +73,7 @@ pub struct NamespaceQuery {
 impl NamespaceQuery {
     /// The page asked for, its size checked.
     pub fn page(&self) -> Result<Page> {
-        Ok(Page::new(
-            self.offset,
-            page_size("limit", self.limit)? as u64,
-        ))
+        window(self.offset, self.limit)
     }
 }
 
@@ -174,10 +176,7 @@ pub struct RecordsQuery {
 impl RecordsQuery {
     /// The page asked for, its size checked.
     pub fn page(&self) -> Result<Page> {
-        Ok(Page::new(
-            self.offset,
-            page_size("limit", self.limit)? as u64,
-        ))
+        window(self.offset, self.limit)
     }
 }
 
