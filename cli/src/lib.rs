@@ -56,7 +56,7 @@ pub enum Command {
     Salvage(cmd::salvage::Args),
     /// Generate Rust code from a crdt-schema.toml.
     Generate(cmd::generate::Args),
-    /// Web inspector (not yet available).
+    /// Web inspector on 127.0.0.1: namespaces, entities, events, the file format.
     DevUi(cmd::dev_ui::Args),
 }
 

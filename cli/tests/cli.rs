@@ -22,6 +22,42 @@ fn crdt(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
     c.env("NO_COLOR", "1").output().unwrap()
 }
 
+/// Starts `crdt dev-ui DB --port 0`, reads the URL it prints, sends one GET for `path`,
+/// stops the server and returns the raw HTTP response.
+fn dev_ui_get(db: &dyn AsRef<std::ffi::OsStr>, path: &str) -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_crdt"))
+        .arg("dev-ui")
+        .arg(db)
+        .args(["--port", "0"])
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let addr = first
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no URL in {first:?}"))
+        .to_string();
+    let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        conn,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    conn.read_to_string(&mut response).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    response
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()
 }
@@ -514,10 +550,7 @@ fn help_generate_and_dev_ui() {
             "{sub}"
         );
     }
-    assert_error(
-        &crdt(&[&"dev-ui"]),
-        "not yet available: the dev UI arrives in its own issue",
-    );
+    assert_error(&crdt(&[&"dev-ui", &"x.crdt"]), "x.crdt: no such file");
 
     let f = fixtures();
     let schema = f.dir.join("crdt-schema.toml");
@@ -655,8 +688,10 @@ fn sqlite_and_redb_files_in_every_read_command() {
         let v = crdt(&[&"verify", db]);
         assert_eq!(code(&v), 0, "{name}: {}{}", stdout(&v), stderr(&v));
         assert!(stdout(&v).contains("clean"), "{}", stdout(&v));
-        // dev-ui gets past detection.
-        assert_error(&crdt(&[&"dev-ui", db]), "not yet available");
+        // dev-ui serves it: the overview API answers with this file's status.
+        let status = dev_ui_get(db, "/api/status");
+        assert!(status.starts_with("HTTP/1.1 200"), "{name}: {status}");
+        assert!(status.contains(&format!("\"{name}\"")), "{name}: {status}");
         // None of it changed the file or left side files behind.
         assert!(std::fs::read(db).unwrap() == before, "{name} changed");
         assert_eq!(side_files(db), Vec::<PathBuf>::new(), "{name}");
