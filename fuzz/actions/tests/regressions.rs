@@ -1,0 +1,70 @@
+//! Replays every input of `fuzz/regressions/<target>/` (crashes the fuzzer found, kept
+//! after the fix, each named after what it found) and every generated seed, through the
+//! same functions the fuzz targets call, under the allocation limit of the targets.
+
+use std::path::Path;
+
+#[global_allocator]
+static ALLOC: crdt_fuzz::LimitAlloc = crdt_fuzz::LimitAlloc;
+
+fn regressions_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../regressions")
+}
+
+#[test]
+fn every_regression_input_replays_clean() {
+    let mut replayed = 0;
+    for (name, run) in crdt_fuzz::TARGETS {
+        let dir = regressions_dir().join(name);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut files: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+        files.sort();
+        for f in files.iter().filter(|f| f.is_file()) {
+            let data = std::fs::read(f).unwrap();
+            eprintln!("{name}: {}", f.display());
+            run(&data);
+            replayed += 1;
+        }
+    }
+    eprintln!("{replayed} regression inputs replayed");
+}
+
+#[test]
+fn every_regression_folder_is_a_target() {
+    let Ok(entries) = std::fs::read_dir(regressions_dir()) else {
+        return;
+    };
+    for e in entries.filter_map(|e| e.ok()) {
+        let name = e.file_name().into_string().unwrap();
+        if e.path().is_dir() {
+            assert!(
+                crdt_fuzz::target(&name).is_some(),
+                "fuzz/regressions/{name}: no such target"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_target_has_seeds_that_run_clean() {
+    for (name, run) in crdt_fuzz::TARGETS {
+        let seeds = crdt_fuzz::seeds::seeds(name);
+        assert!(!seeds.is_empty(), "{name} has no seeds");
+        for s in &seeds {
+            run(s);
+        }
+    }
+}
+
+#[test]
+fn targets_survive_short_and_empty_inputs() {
+    for (_, run) in crdt_fuzz::TARGETS {
+        run(&[]);
+        for b in 0..=255u8 {
+            run(&[b]);
+            run(&[b, 0xff]);
+        }
+    }
+}
