@@ -68,3 +68,50 @@ fn targets_survive_short_and_empty_inputs() {
         }
     }
 }
+
+/// The values of a libFuzzer dictionary file (`name="..."` lines, `\xNN` escapes).
+fn dictionary(name: &str) -> Vec<Vec<u8>> {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../dict")
+            .join(name),
+    )
+    .unwrap();
+    let mut out = Vec::new();
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && l.contains('"'))
+    {
+        let quoted = &line[line.find('"').unwrap() + 1..line.rfind('"').unwrap()];
+        let mut bytes = Vec::new();
+        let mut it = quoted.bytes();
+        while let Some(b) = it.next() {
+            if b == b'\\' {
+                match it.next().unwrap() {
+                    b'x' => {
+                        let hex = [it.next().unwrap(), it.next().unwrap()];
+                        bytes.push(
+                            u8::from_str_radix(std::str::from_utf8(&hex).unwrap(), 16).unwrap(),
+                        );
+                    }
+                    other => bytes.push(other),
+                }
+            } else {
+                bytes.push(b);
+            }
+        }
+        out.push(bytes);
+    }
+    out
+}
+
+#[test]
+fn dictionaries_hold_the_format_magics() {
+    let engine = dictionary("engine.dict");
+    for (name, magic) in crdt_store::fuzzing::format_tokens() {
+        assert!(engine.contains(&magic), "engine.dict lacks {name}");
+    }
+    let envelope = dictionary("envelope.dict");
+    assert!(envelope.contains(&crdt_migrate::envelope::MAGIC.to_vec()));
+    assert!(!dictionary("crdt.dict").is_empty());
+}
