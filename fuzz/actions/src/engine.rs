@@ -42,8 +42,12 @@ fn open(disk: &Arc<SimDisk>, read_only: bool) -> crdt_store::Result<NativeStore>
 
 /// An error from hostile bytes must say which file it is about.
 fn typed(e: &Error) {
+    typed_for(e, std::path::Path::new(PATH));
+}
+
+fn typed_for(e: &Error, file: &std::path::Path) {
     if let Error::Corrupted { path, .. } | Error::Io { path, .. } = e {
-        assert_eq!(path.to_str(), Some(PATH), "error names another file: {e}");
+        assert_eq!(path, file, "error names another file: {e}");
     }
     assert!(!e.to_string().is_empty());
 }
@@ -55,10 +59,12 @@ fn ok<T>(r: crdt_store::Result<T>) -> Option<T> {
 /// Reads everything a user can read, through every API: each call returns a value or a
 /// typed error; nothing panics.
 pub fn read_all(store: &NativeStore) {
+    let file = store.path();
+    let err = |e: Error| typed_for(&e, file);
     let _ = store.layout();
-    let _ = ok(store.check_invariants());
+    let _ = checked(err, store.check_invariants());
     let mut entities: BTreeSet<(String, String)> = BTreeSet::new();
-    if let Some(records) = ok(store.records()) {
+    if let Some(records) = checked(err, store.records()) {
         for r in records.take(5000) {
             match r {
                 Ok(Record::Event { ns, entity, .. } | Record::Snapshot { ns, entity, .. }) => {
@@ -66,43 +72,47 @@ pub fn read_all(store: &NativeStore) {
                 }
                 Ok(_) => {}
                 Err(e) => {
-                    typed(&e);
+                    err(e);
                     break;
                 }
             }
         }
     }
     let (_, errors) = store.records_skipping_damage();
-    errors.iter().for_each(typed);
-    let Some(namespaces) = ok(store.list_namespaces()) else {
+    errors.into_iter().for_each(err);
+    let Some(namespaces) = checked(err, store.list_namespaces()) else {
         return;
     };
     for ns in namespaces.iter().take(50) {
-        if let Some(keys) = ok(store.list_keys(ns)) {
+        if let Some(keys) = checked(err, store.list_keys(ns)) {
             for k in keys.iter().take(50) {
-                let _ = ok(store.get(ns, k));
+                let _ = checked(err, store.get(ns, k));
             }
         }
-        if let Some(scan) = ok(store.scan(ns, KeyRange::all())) {
+        if let Some(scan) = checked(err, store.scan(ns, KeyRange::all())) {
             for r in scan.take(5000) {
-                if r.map_err(|e| typed(&e)).is_err() {
+                if r.map_err(err).is_err() {
                     break;
                 }
             }
         }
     }
     for (ns, entity) in entities.iter().take(50) {
-        let _ = ok(store.event_count(ns, entity));
-        let _ = ok(store.load_snapshot(ns, entity));
-        let _ = ok(store.last_seq(ns, entity));
-        if let Some(events) = ok(store.events_since(ns, entity, 0)) {
+        let _ = checked(err, store.event_count(ns, entity));
+        let _ = checked(err, store.load_snapshot(ns, entity));
+        let _ = checked(err, store.last_seq(ns, entity));
+        if let Some(events) = checked(err, store.events_since(ns, entity, 0)) {
             for e in events.take(5000) {
-                if e.map_err(|e| typed(&e)).is_err() {
+                if e.map_err(err).is_err() {
                     break;
                 }
             }
         }
     }
+}
+
+fn checked<T>(on_err: impl Fn(Error), r: crdt_store::Result<T>) -> Option<T> {
+    r.map_err(on_err).ok()
 }
 
 /// Opens `bytes` read-only and writable and reads everything. A writable open that works
@@ -142,8 +152,24 @@ fn open_and_check(bytes: Vec<u8>) {
 
 /// Arbitrary bytes opened as a `.crdt` file (read-only and writable), then everything
 /// iterated: only values or typed errors naming the file.
+/// One input in eight is also written to a real file and opened read-only through
+/// `NativeStore::open_read_only` (memory-mapped reads, reader registration).
 pub fn open_file(data: &[u8]) {
     open_and_check(data.to_vec());
+    if data.len() % 8 == 3 {
+        open_real_file(data);
+    }
+}
+
+fn open_real_file(data: &[u8]) {
+    let path = std::env::temp_dir().join(format!("crdt-fuzz-{}.crdt", std::process::id()));
+    if std::fs::write(&path, data).is_err() {
+        return;
+    }
+    if let Ok(store) = NativeStore::open_read_only(&path) {
+        read_all(&store);
+    }
+    let _ = std::fs::remove_file(&path);
 }
 
 /// The model: what a store must hold after the acknowledged commits.

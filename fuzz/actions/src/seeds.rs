@@ -8,7 +8,14 @@ use crate::engine::base_files;
 /// The seeds of target `name` (empty for an unknown name).
 pub fn seeds(name: &str) -> Vec<Vec<u8>> {
     match name {
-        "open_file" => base_files().iter().map(|(f, _)| f.clone()).collect(),
+        "open_file" => {
+            let mut out: Vec<Vec<u8>> = base_files().iter().map(|(f, _)| f.clone()).collect();
+            // A length of 3 mod 8 also opens the bytes as a real (memory-mapped) file.
+            if let Some(f) = out.last().cloned() {
+                out.push(f.iter().copied().chain([0, 0, 0]).collect());
+            }
+            out
+        }
         // Selector byte 0 picks the first base file; the rest are damage programs.
         "mutate_file" => vec![
             vec![0],

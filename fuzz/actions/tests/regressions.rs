@@ -65,6 +65,7 @@ fn targets_survive_short_and_empty_inputs() {
         for b in 0..=255u8 {
             run(&[b]);
             run(&[b, 0xff]);
+            run(&[b, 0xff, b]);
         }
     }
 }
