@@ -116,3 +116,22 @@ fn dictionaries_hold_the_format_magics() {
     assert!(envelope.contains(&crdt_migrate::envelope::MAGIC.to_vec()));
     assert!(!dictionary("crdt.dict").is_empty());
 }
+
+fn replay(target: &str, file: &str) {
+    let data = std::fs::read(regressions_dir().join(target).join(file)).unwrap();
+    crdt_fuzz::target(target).unwrap()(&data);
+}
+
+/// manifest: a superblock copy whose reserved bytes are not zero is valid (SB-2); only
+/// the interpreted fields round-trip.
+#[test]
+fn superblock_reserved_bytes_are_not_reencoded() {
+    replay("manifest", "superblock_reserved_bytes_are_not_reencoded");
+}
+
+/// crdt_decode: an Rga state whose ops come in an order no encoder writes decodes to a
+/// valid state equal to what its re-encoding decodes to; the bytes settle after one pass.
+#[test]
+fn rga_state_reencodes_differently() {
+    replay("crdt_decode", "rga_state_reencodes_differently");
+}
