@@ -63,6 +63,10 @@ mod api;
 mod db;
 mod error;
 mod format;
+/// Entry points for the fuzz targets in `fuzz/` (feature `fuzzing`): not a public API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod io;
 mod keys;
 mod kv;

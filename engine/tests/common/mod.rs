@@ -1,6 +1,7 @@
 //! Shared test helpers.
 #![allow(dead_code)]
 
+pub mod campaign;
 pub mod dump;
 pub mod golden;
 pub mod suite;

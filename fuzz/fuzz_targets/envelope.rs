@@ -1,0 +1,7 @@
+#![no_main]
+//! `cargo fuzz run envelope`: see `crdt_fuzz` (fuzz/actions) for what it checks.
+
+#[global_allocator]
+static ALLOC: crdt_fuzz::LimitAlloc = crdt_fuzz::LimitAlloc;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| crdt_fuzz::decoders::envelope(data));
