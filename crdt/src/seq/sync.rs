@@ -168,9 +168,7 @@ impl<C: Content> Seq<C> {
                     left,
                     right,
                 };
-                self.integrate_insert(run, None, |buf| {
-                    buf.extend_from(&content, 0..content.units())
-                })
+                self.integrate_insert(run, |buf| buf.extend_from(&content, 0..content.units()))
             }
             Op::Delete {
                 actor,
