@@ -5,6 +5,7 @@
 //! order is a B-tree of id runs, concurrent inserts are ordered by YATA. Positions count
 //! unicode scalar values (`char`s). [`TextCrdt::check_invariants`] checks every invariant.
 
+use crate::seq::content::Content as _;
 use crate::seq::core::Seq;
 use crate::seq::delta::Delta;
 use crate::{ActorId, Crdt, DeltaCrdt, Error, VersionVector};
@@ -99,13 +100,19 @@ impl TextCrdt {
 
     /// Inserts `ch` at char position `index` (`0..=len`).
     pub fn insert(&mut self, index: usize, ch: char) -> Result<(), Error> {
-        self.core.insert_local(index, 1, |buf| buf.push(ch))
+        self.core.insert_local(index, 1, |buf| {
+            buf.grow_for(ch.len_utf8());
+            buf.push(ch)
+        })
     }
 
     /// Inserts `text` at char position `index` as one op run.
     pub fn insert_str(&mut self, index: usize, text: &str) -> Result<(), Error> {
         let n = text.chars().count() as u64;
-        self.core.insert_local(index, n, |buf| buf.push_str(text))
+        self.core.insert_local(index, n, |buf| {
+            buf.grow_for(text.len());
+            buf.push_str(text)
+        })
     }
 
     /// Removes and returns the char at `index`.

@@ -168,7 +168,10 @@ impl<C: Content> Seq<C> {
                     left,
                     right,
                 };
-                self.integrate_insert(run, |buf| buf.extend_from(&content, 0..content.units()))
+                self.integrate_insert(run, |buf| {
+                    buf.grow_for(content.units());
+                    buf.extend_from(&content, 0..content.units())
+                })
             }
             Op::Delete {
                 actor,

@@ -531,11 +531,13 @@ impl Tree {
         let idx = idx.min(end);
         let removed = l.spans.get(idx..end).map_or(Sum::default(), sum_spans);
         let added = sum_spans(pieces);
-        // Leaves never hold more than LEAF_CAP + 2 spans before splitting: allocate that
-        // once instead of letting the vector double.
+        // Leaves never hold more than LEAF_CAP + 2 spans before splitting: grow by a few
+        // spans at a time up to that instead of doubling (leaves that stop changing keep
+        // little spare room).
         let need = l.spans.len() + pieces.len();
-        if need > l.spans.capacity() && need <= LEAF_CAP + 3 {
-            l.spans.reserve_exact(LEAF_CAP + 3 - l.spans.len());
+        if need > l.spans.capacity() {
+            let want = (need + 2).min(LEAF_CAP + 3).max(need);
+            l.spans.reserve_exact(want - l.spans.len());
         }
         l.spans.splice(idx..end, pieces.iter().copied());
         if l.spans.len() <= LEAF_CAP {
@@ -545,8 +547,9 @@ impl Tree {
             return (leaf, idx);
         }
         let mid = l.spans.len() / 2;
-        let mut upper: Vec<Span> = Vec::with_capacity(LEAF_CAP + 3);
+        let mut upper: Vec<Span> = Vec::with_capacity(l.spans.len() - mid + 2);
         upper.extend(l.spans.drain(mid..));
+        l.spans.shrink_to(mid + 2);
         let old_next = l.next;
         l.next = new_leaf;
         let parent = l.parent;
