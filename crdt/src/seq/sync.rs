@@ -287,7 +287,6 @@ impl<C: Content> Seq<C> {
     }
 
     /// The pending ops, as a delta (to encode them with the state).
-    #[cfg(feature = "serde")]
     pub fn pending_delta(&self) -> Delta<C> {
         let mut out: Delta<C> = Delta {
             actors: self.logs.iter().map(|l| l.id.clone()).collect(),
