@@ -43,6 +43,15 @@ pub enum Error {
     },
     /// A state (typically decoded from bytes) breaks a structural invariant.
     InvalidState(String),
+    /// Bytes given to a `decode` function are not a valid encoding: `offset` is the byte
+    /// where the problem was found, `reason` what was wrong (truncated or corrupted data,
+    /// or bytes that are not this kind of encoding at all).
+    Decode {
+        /// Byte offset in the input.
+        offset: usize,
+        /// What was wrong.
+        reason: String,
+    },
 }
 
 impl fmt::Display for Error {
@@ -68,6 +77,9 @@ impl fmt::Display for Error {
                 write!(f, "actor {actor:?} has used every operation counter; use a new actor id")
             }
             Error::InvalidState(why) => write!(f, "invalid CRDT state: {why}"),
+            Error::Decode { offset, reason } => {
+                write!(f, "invalid encoding at byte {offset}: {reason}")
+            }
         }
     }
 }

@@ -5,6 +5,7 @@
 //! are ordered by YATA. Invariants and the algorithm are described in `seq/README.md`;
 //! [`Rga::check_invariants`] checks them all.
 
+use crate::seq::content::Content as _;
 use crate::seq::core::Seq;
 use crate::seq::delta::Delta;
 use crate::{ActorId, Crdt, DeltaCrdt, Error, VersionVector};
@@ -100,13 +101,19 @@ impl<T: Clone + PartialEq + Debug> Rga<T> {
 
     /// Inserts `value` at position `index` (`0..=len`).
     pub fn insert_at(&mut self, index: usize, value: T) -> Result<(), Error> {
-        self.core.insert_local(index, 1, |buf| buf.push(value))
+        self.core.insert_local(index, 1, |buf| {
+            buf.grow_for(1);
+            buf.push(value)
+        })
     }
 
     /// Inserts all `values` at position `index` as one op run.
     pub fn insert_all(&mut self, index: usize, values: Vec<T>) -> Result<(), Error> {
         let n = values.len() as u64;
-        self.core.insert_local(index, n, |buf| buf.extend(values))
+        self.core.insert_local(index, n, |buf| {
+            buf.grow_for(values.len());
+            buf.extend(values)
+        })
     }
 
     /// Removes and returns the element at `index`.

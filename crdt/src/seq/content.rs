@@ -25,6 +25,9 @@ pub(crate) trait Content: Default + Clone + Debug {
     /// The unit offset reached by skipping `n` elements from unit offset `from`
     /// (saturating at the end of the buffer).
     fn skip(&self, from: usize, n: u64) -> usize;
+    /// Makes room for `additional` more units, growing by an eighth rather than doubling
+    /// (see `log::grow`).
+    fn grow_for(&mut self, additional: usize);
     /// Appends the units `range` of `src` (which must start and end at element boundaries).
     fn extend_from(&mut self, src: &Self, range: Range<usize>);
     /// The element starting at unit offset `at`.
@@ -43,6 +46,9 @@ impl<T: Clone + PartialEq + Debug> Content for Vec<T> {
     fn skip(&self, from: usize, n: u64) -> usize {
         let n = usize::try_from(n).unwrap_or(usize::MAX);
         from.saturating_add(n).min(self.len())
+    }
+    fn grow_for(&mut self, additional: usize) {
+        super::log::grow(self, additional);
     }
     fn extend_from(&mut self, src: &Self, range: Range<usize>) {
         if let Some(items) = src.get(range) {
@@ -79,6 +85,11 @@ impl Content for String {
                 None => self.len(),
             },
             None => self.len(),
+        }
+    }
+    fn grow_for(&mut self, additional: usize) {
+        if self.capacity() - self.len() < additional {
+            self.reserve_exact(additional.max(self.len() / 8).max(8));
         }
     }
     fn extend_from(&mut self, src: &Self, range: Range<usize>) {

@@ -195,24 +195,23 @@ impl<C: Content> Seq<C> {
                 actor: self.actor().clone(),
             });
         }
-        let (left, right, hint) = if pos == 0 {
-            (
-                None,
-                self.tree
-                    .first()
-                    .and_then(|(l, i)| self.tree.span(l, i))
-                    .map(|s| s.id_at(0)),
-                None,
-            )
+        // A local insert goes right after the element at `pos - 1` (its left origin) and
+        // before the next element, tombstones included (its right origin): no concurrent
+        // insert sits between them, so the YATA scan would stop at once and is skipped.
+        let (left, right, after) = if pos == 0 {
+            let right = self
+                .tree
+                .first()
+                .and_then(|(l, i)| self.tree.span(l, i))
+                .map(|s| s.id_at(0));
+            (None, right, None)
         } else {
+            let oob = || Error::IndexOutOfBounds { index: pos, len };
             let c = self
                 .tree
                 .find_visible_near(pos as u64 - 1)
-                .ok_or(Error::IndexOutOfBounds { index: pos, len })?;
-            let sp = self
-                .tree
-                .span(c.leaf, c.idx)
-                .ok_or(Error::IndexOutOfBounds { index: pos, len })?;
+                .ok_or_else(oob)?;
+            let sp = self.tree.span(c.leaf, c.idx).ok_or_else(oob)?;
             let right = if c.off + 1 < sp.len() {
                 Some(sp.id_at(c.off + 1))
             } else {
@@ -221,18 +220,27 @@ impl<C: Content> Seq<C> {
                     .and_then(|(l, i)| self.tree.span(l, i))
                     .map(|s| s.id_at(0))
             };
-            (Some(sp.id_at(c.off)), right, Some(c))
+            let after = self.tree.split_after(c).ok_or_else(oob)?;
+            (Some(sp.id_at(c.off)), right, Some(after))
         };
-        let run = NewRun {
-            actor,
-            start,
-            len: n,
-            left,
-            right,
-        };
-        self.integrate_insert(run, hint, append).ok_or_else(|| {
-            Error::InvalidState(format!("local insert at {pos} failed to integrate"))
-        })
+        let last = self.tree.insert_run(after, actor, start, n);
+        // The cursor cache: the span holding the run's last element, which is visible
+        // element `pos + n - 1`.
+        if let Some((leaf, idx)) = last {
+            if let Some(sp) = self.tree.span(leaf, idx) {
+                let into = (start + n - 1).saturating_sub(sp.counter);
+                self.tree
+                    .set_hint(leaf, idx, (pos as u64 + n - 1).saturating_sub(into));
+            }
+        }
+        let log = self
+            .logs
+            .get_mut(actor as usize)
+            .ok_or_else(|| Error::InvalidState(format!("local insert at {pos}: no log")))?;
+        let unit = log.content.units();
+        append(&mut log.content);
+        log.push_insert(actor, n, left, right, unit);
+        Ok(())
     }
 
     /// Deletes `n` visible elements from position `pos`.
@@ -267,10 +275,14 @@ impl<C: Content> Seq<C> {
                 .span(c.leaf, c.idx)
                 .ok_or(Error::IndexOutOfBounds { index: pos, len })?;
             let id = sp.id_at(c.off);
-            let (m, _) = self
+            let (m, at) = self
                 .tree
                 .delete_at(c, rem)
                 .ok_or(Error::IndexOutOfBounds { index: pos, len })?;
+            // The cursor cache: the span at `c` now starts where it did, `pos - c.off`.
+            if let Some((leaf, idx)) = at {
+                self.tree.set_hint(leaf, idx, pos as u64 - c.off);
+            }
             // Each piece joins the same delete run in the log.
             if let Some(log) = self.logs.get_mut(actor as usize) {
                 log.push_delete(&[Target {
@@ -285,13 +297,12 @@ impl<C: Content> Seq<C> {
         Ok(())
     }
 
-    /// Places an insert run by YATA and records it; `hint` is the left origin's cursor
-    /// when the caller has it, `append` adds the run's elements to the actor's content.
-    /// `None` when the anchors are missing (only possible for unvalidated ops).
+    /// Places a remote insert run by YATA and records it; `append` adds the run's
+    /// elements to the actor's content. `None` when the anchors are missing (only possible
+    /// for unvalidated ops).
     pub(super) fn integrate_insert(
         &mut self,
         run: NewRun,
-        hint: Option<Cursor>,
         append: impl FnOnce(&mut C),
     ) -> Option<()> {
         let NewRun {
@@ -304,10 +315,7 @@ impl<C: Content> Seq<C> {
         // The run goes after `dest` (None: at the very start).
         let (mut dest, mut cur) = match left {
             Some(l) => {
-                let c = match hint {
-                    Some(c) => c,
-                    None => self.tree.find_id(l)?,
-                };
+                let c = self.tree.find_id(l)?;
                 let (leaf, idx) = self.tree.split_after(c)?;
                 let sp = self.tree.span(leaf, idx)?;
                 let next =

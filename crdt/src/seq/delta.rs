@@ -48,6 +48,20 @@ pub(crate) struct Delta<C> {
     pub content: C,
 }
 
+impl WireOp {
+    /// `(actor, start, len)` of the op.
+    pub fn head(&self) -> (u32, u64, u64) {
+        match self {
+            WireOp::Insert {
+                actor, start, len, ..
+            }
+            | WireOp::Delete {
+                actor, start, len, ..
+            } => (*actor, *start, *len),
+        }
+    }
+}
+
 impl<C: Content> Default for Delta<C> {
     fn default() -> Self {
         Delta {

@@ -2,116 +2,178 @@
 //! those ids. A remote op finds its anchor through it in O(log n) without scanning the
 //! document; leaf splits re-point the ranges of the spans they move.
 //!
+//! Each actor's highest range is kept outside its map (`tail`): typing extends it, which
+//! costs a comparison instead of a B-tree search.
+//!
 //! Invariant (checked by `Tree::check`): every id in the tree maps to the leaf holding it,
-//! and the ranges hold no other ids.
+//! and the ranges hold no other ids; a tail starts after every range in its map.
 
 use super::tree::Id;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
-/// Per actor: counter start -> (length, leaf).
+/// One actor's ranges: counter start -> (length, leaf), plus the highest range apart.
+#[derive(Clone, Debug, Default)]
+struct ActorRanges {
+    map: BTreeMap<u64, (u64, u32)>,
+    /// The highest range `(start, len, leaf)`, starting after every key of `map`.
+    tail: Option<(u64, u64, u32)>,
+}
+
+/// Per actor: ranges of counters -> leaf.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct IdIndex {
-    ranges: Vec<BTreeMap<u64, (u64, u32)>>,
+    ranges: Vec<ActorRanges>,
 }
 
 impl IdIndex {
     /// The leaf that holds `id`.
     pub fn leaf_of(&self, id: Id) -> Option<u32> {
-        let map = self.ranges.get(id.actor as usize)?;
-        let (&start, &(len, leaf)) = map.range(..=id.counter).next_back()?;
+        let a = self.ranges.get(id.actor as usize)?;
+        if let Some((start, len, leaf)) = a.tail {
+            if id.counter >= start {
+                return (id.counter - start < len).then_some(leaf);
+            }
+        }
+        let (&start, &(len, leaf)) = a.map.range(..=id.counter).next_back()?;
         (id.counter < start + len).then_some(leaf)
     }
 
     /// Number of ids of `actor` in the index.
     pub fn covered(&self, actor: usize) -> u64 {
-        self.ranges
-            .get(actor)
-            .map_or(0, |m| m.values().map(|v| v.0).sum())
+        self.ranges.get(actor).map_or(0, |a| {
+            a.map.values().map(|v| v.0).sum::<u64>() + a.tail.map_or(0, |t| t.1)
+        })
     }
 
     /// Approximate heap bytes.
     pub fn heap_bytes(&self) -> usize {
-        self.ranges.iter().map(|m| m.len() * 40).sum()
+        self.ranges.iter().map(|a| a.map.len() * 40).sum()
     }
 
     /// Forgets every id of actor 0 (tests of `Tree::check`).
     #[cfg(test)]
     pub fn clear_for_test(&mut self) {
-        if let Some(m) = self.ranges.get_mut(0) {
-            m.clear();
-        }
-    }
-
-    fn ensure_actor(&mut self, actor: u32) {
-        while self.ranges.len() <= actor as usize {
-            self.ranges.push(BTreeMap::new());
+        if let Some(a) = self.ranges.get_mut(0) {
+            a.map.clear();
+            a.tail = None;
         }
     }
 
     /// Points the ids `actor, start..start + len` to `leaf`.
     pub fn set(&mut self, actor: u32, start: u64, len: u64, leaf: u32) {
-        self.ensure_actor(actor);
-        let Some(map) = self.ranges.get_mut(actor as usize) else {
+        while self.ranges.len() <= actor as usize {
+            self.ranges.push(ActorRanges::default());
+        }
+        let Some(a) = self.ranges.get_mut(actor as usize) else {
             return;
         };
-        let end = start + len;
-        // Fastest path (typing): the new ids follow the actor's highest range.
-        if let Some(mut last) = map.last_entry() {
-            let (k, (l, lf)) = (*last.key(), *last.get());
-            if k + l == start && lf == leaf {
-                last.get_mut().0 += len;
+        // Fastest path (typing): the ids continue the tail in the same leaf.
+        match a.tail {
+            Some((s, l, lf)) if s + l == start && lf == leaf => {
+                a.tail = Some((s, l + len, lf));
                 return;
             }
-            if k + l <= start {
-                map.insert(start, (len, leaf));
+            Some((s, l, _)) if s + l <= start => {
+                // New highest range: the old tail joins the map.
+                if let Some((s, l, lf)) = a.tail.take() {
+                    insert_joined(&mut a.map, s, l, lf);
+                }
+                a.tail = Some((start, len, leaf));
                 return;
             }
-        }
-        // Fast path: extend the range that ends at `start` when it points to `leaf`.
-        if let Some((&s, e)) = map.range_mut(..start).next_back() {
-            if s + e.0 == start && e.1 == leaf && map.range(start..end).next().is_none() {
-                if let Some(e) = map.get_mut(&s) {
-                    e.0 += len;
+            Some((s, _, _)) if start + len <= s => {}
+            Some((s, l, lf)) if s <= start && start + len <= s + l => {
+                // Part of the tail moves to another leaf (a split): cut it out.
+                if lf == leaf {
+                    return;
                 }
-                let merged_end = end;
-                if let Some(&(nl, nleaf)) = map.get(&merged_end) {
-                    if nleaf == leaf {
-                        map.remove(&merged_end);
-                        if let Some(e) = map.get_mut(&s) {
-                            e.0 += nl;
-                        }
-                    }
+                if s < start {
+                    insert_joined(&mut a.map, s, start - s, lf);
+                }
+                let end = start + len;
+                if end < s + l {
+                    insert_joined(&mut a.map, start, len, leaf);
+                    a.tail = Some((end, s + l - end, lf));
+                } else {
+                    a.tail = Some((start, len, leaf));
                 }
                 return;
             }
-        }
-        // Cut ranges that straddle `start` or `end`.
-        for cut in [start, end] {
-            if let Some((&s, &(l, lf))) = map.range(..cut).next_back() {
-                if s + l > cut {
-                    map.insert(s, (cut - s, lf));
-                    map.insert(cut, (s + l - cut, lf));
+            Some(_) => {
+                if let Some((s, l, lf)) = a.tail.take() {
+                    insert_joined(&mut a.map, s, l, lf);
+                }
+            }
+            None => {
+                let above = a
+                    .map
+                    .last_key_value()
+                    .is_none_or(|(&k, &(l, _))| k + l <= start);
+                if above {
+                    a.tail = Some((start, len, leaf));
+                    return;
                 }
             }
         }
-        let inside: Vec<u64> = map.range(start..end).map(|(&k, _)| k).collect();
-        for k in inside {
-            map.remove(&k);
-        }
-        let (mut s, mut l) = (start, len);
-        if let Some((&ps, &(pl, plf))) = map.range(..start).next_back() {
-            if ps + pl == start && plf == leaf {
-                s = ps;
-                l += pl;
-            }
-        }
-        if let Some(&(nl, nlf)) = map.get(&end) {
-            if nlf == leaf {
-                map.remove(&end);
-                l += nl;
-            }
-        }
-        map.insert(s, (l, leaf));
+        set_in(&mut a.map, start, len, leaf);
     }
+}
+
+/// Points the ids `start..start + len` of one actor's map to `leaf`.
+fn set_in(map: &mut BTreeMap<u64, (u64, u32)>, start: u64, len: u64, leaf: u32) {
+    let end = start + len;
+    // Common case (a leaf split re-points a span): the ids lie inside one range.
+    if let Some((&s, &(l, lf))) = map.range(..=start).next_back() {
+        if s + l >= end {
+            if lf == leaf {
+                return;
+            }
+            if end < s + l {
+                map.insert(end, (s + l - end, lf));
+            }
+            if s < start {
+                if let Some(e) = map.get_mut(&s) {
+                    e.0 = start - s;
+                }
+            } else {
+                map.remove(&s);
+            }
+            insert_joined(map, start, len, leaf);
+            return;
+        }
+    }
+    // Cut ranges that straddle `start` or `end`, drop the ranges inside.
+    for cut in [start, end] {
+        if let Some((&s, &(l, lf))) = map.range(..cut).next_back() {
+            if s + l > cut {
+                map.insert(s, (cut - s, lf));
+                map.insert(cut, (s + l - cut, lf));
+            }
+        }
+    }
+    while let Some((&k, _)) = map.range(start..end).next() {
+        map.remove(&k);
+    }
+    insert_joined(map, start, len, leaf);
+}
+
+/// Inserts the range `start..start + len` -> `leaf` (no range overlaps it), joined with
+/// the neighbouring ranges that continue it and point to the same leaf.
+fn insert_joined(map: &mut BTreeMap<u64, (u64, u32)>, start: u64, len: u64, leaf: u32) {
+    let end = start + len;
+    let mut l = len;
+    if let Some(&(nl, nlf)) = map.get(&end) {
+        if nlf == leaf {
+            map.remove(&end);
+            l += nl;
+        }
+    }
+    if let Some((&ps, e)) = map.range_mut(..start).next_back() {
+        if ps + e.0 == start && e.1 == leaf {
+            e.0 += l;
+            return;
+        }
+    }
+    map.insert(start, (l, leaf));
 }

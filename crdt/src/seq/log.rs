@@ -23,27 +23,44 @@ use alloc::vec::Vec;
 pub(crate) struct InsertRun {
     pub start: u64,
     pub len: u64,
-    /// The element left of the first element when it was inserted ([`NO_ID`]: the
-    /// document start). Stored without an `Option` tag: 16 bytes instead of 24.
-    left: Id,
-    /// The element right of the run when it was inserted ([`NO_ID`]: the document end).
-    right: Id,
+    /// The element left of the first element when it was inserted (`None`: the
+    /// document start). Packed: 12 bytes instead of 24 for an `Option<Id>`.
+    left: PackedId,
+    /// The element right of the run when it was inserted (`None`: the document end).
+    right: PackedId,
     /// Unit offset of the first element in the actor's content buffer.
     pub content: usize,
 }
 
-/// "No element" in a packed origin (no actor has index `u32::MAX`).
-const NO_ID: Id = Id {
-    actor: u32::MAX,
-    counter: 0,
-};
-
-fn pack(id: Option<Id>) -> Id {
-    id.unwrap_or(NO_ID)
+/// An `Option<Id>` in 12 bytes with 4-byte alignment: actor `u32::MAX` is "none" (no
+/// actor has that index), the counter is split in two halves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct PackedId {
+    actor: u32,
+    lo: u32,
+    hi: u32,
 }
 
-fn unpack(id: Id) -> Option<Id> {
-    (id != NO_ID).then_some(id)
+fn pack(id: Option<Id>) -> PackedId {
+    match id {
+        Some(id) => PackedId {
+            actor: id.actor,
+            lo: id.counter as u32,
+            hi: (id.counter >> 32) as u32,
+        },
+        None => PackedId {
+            actor: u32::MAX,
+            lo: 0,
+            hi: 0,
+        },
+    }
+}
+
+fn unpack(p: PackedId) -> Option<Id> {
+    (p.actor != u32::MAX).then_some(Id {
+        actor: p.actor,
+        counter: u64::from(p.lo) | (u64::from(p.hi) << 32),
+    })
 }
 
 impl InsertRun {
@@ -163,6 +180,7 @@ impl<C: Content> ActorLog<C> {
                 return;
             }
         }
+        grow(&mut self.inserts, 1);
         self.inserts.push(InsertRun {
             start,
             len,
@@ -189,9 +207,11 @@ impl<C: Content> ActorLog<C> {
                 // A new run: its first target must not join the previous run's last one.
                 let first = self.targets.len();
                 if let Some((t, more)) = targets.split_first() {
+                    grow(&mut self.targets, 1);
                     self.targets.push(*t);
                     rest = more;
                 }
+                grow(&mut self.deletes, 1);
                 self.deletes.push(DeleteRun {
                     start,
                     len,
@@ -307,7 +327,17 @@ pub(crate) fn push_target(targets: &mut Vec<Target>, t: Target) {
             }
         }
     }
+    grow(targets, 1);
     targets.push(t);
+}
+
+/// Makes room for `additional` more items, growing by an eighth instead of doubling: the
+/// logs only grow, so this keeps their spare capacity (retained memory) under an eighth
+/// while appends stay amortised O(1).
+pub(crate) fn grow<T>(v: &mut Vec<T>, additional: usize) {
+    if v.capacity() - v.len() < additional {
+        v.reserve_exact(additional.max(v.len() / 8).max(8));
+    }
 }
 
 /// The targets of a delete run after skipping its first `skip` elements.

@@ -168,7 +168,8 @@ impl<C: Content> Seq<C> {
                     left,
                     right,
                 };
-                self.integrate_insert(run, None, |buf| {
+                self.integrate_insert(run, |buf| {
+                    buf.grow_for(content.units());
                     buf.extend_from(&content, 0..content.units())
                 })
             }
@@ -286,7 +287,6 @@ impl<C: Content> Seq<C> {
     }
 
     /// The pending ops, as a delta (to encode them with the state).
-    #[cfg(feature = "serde")]
     pub fn pending_delta(&self) -> Delta<C> {
         let mut out: Delta<C> = Delta {
             actors: self.logs.iter().map(|l| l.id.clone()).collect(),

@@ -114,6 +114,8 @@ impl Sum {
 pub(super) struct Leaf {
     pub spans: Vec<Span>,
     pub parent: u32,
+    /// This leaf's slot in its parent's `children`.
+    pub slot: u32,
     pub next: u32,
 }
 
@@ -122,6 +124,8 @@ pub(super) struct Inner {
     pub children: Vec<u32>,
     pub sums: Vec<Sum>,
     pub parent: u32,
+    /// This node's slot in its parent's `children`.
+    pub slot: u32,
     /// The children are leaves (this node is just above the leaves).
     pub leaf_children: bool,
 }
@@ -143,9 +147,21 @@ pub(crate) struct Tree {
     pub(super) root: u32,
     pub(super) height: u32,
     pub(super) index: IdIndex,
-    /// The leaf of the last local edit and the visible position of its first element:
-    /// lets the next edit nearby skip the descent. Cleared when any other leaf changes.
-    hint: Option<(u32, u64)>,
+    /// Totals of the whole tree (the root's sums), kept up to date by every change.
+    pub(super) total: Sum,
+    /// The cursor cache: a span near the last local edit and the number of visible
+    /// elements before it, so the next edit nearby skips the descent (typing edits next to
+    /// the previous position). Every change of the tree clears it; local edits set it
+    /// again once done (`Tree::set_hint`).
+    hint: Option<Hint>,
+}
+
+/// A span location and the number of visible elements before that span.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Hint {
+    pub leaf: u32,
+    pub idx: usize,
+    pub vis: u64,
 }
 
 impl Default for Tree {
@@ -154,12 +170,14 @@ impl Default for Tree {
             leaves: vec![Leaf {
                 spans: Vec::new(),
                 parent: NIL,
+                slot: 0,
                 next: NIL,
             }],
             inners: Vec::new(),
             root: 0,
             height: 0,
             index: IdIndex::default(),
+            total: Sum::default(),
             hint: None,
         }
     }
@@ -177,8 +195,13 @@ fn sum_slots(sums: &[Sum]) -> Sum {
 }
 
 impl Tree {
-    /// Totals of the whole tree.
+    /// Totals of the whole tree (cached).
     pub fn sum(&self) -> Sum {
+        self.total
+    }
+
+    /// Totals of the whole tree, recomputed from the root's slots.
+    pub(super) fn sum_from_root(&self) -> Sum {
         if self.height == 0 {
             self.leaves
                 .get(self.root as usize)
@@ -293,36 +316,55 @@ impl Tree {
         None
     }
 
-    /// Like [`Tree::find_visible`], trying the leaf of the previous call first.
+    /// Like [`Tree::find_visible`], starting from the cursor cache when it is set (a
+    /// walk over a few spans of one leaf instead of a descent); sets the cache.
     pub fn find_visible_near(&mut self, pos: u64) -> Option<Cursor> {
-        if let Some((leaf, start)) = self.hint {
-            if pos >= start {
-                let mut rest = pos - start;
-                let spans = self
-                    .leaves
-                    .get(leaf as usize)
-                    .map_or(&[][..], |l| &l.spans[..]);
-                for (idx, sp) in spans.iter().enumerate() {
-                    let v = sp.visible_len();
-                    if rest < v {
-                        return Some(Cursor {
-                            leaf,
-                            idx,
-                            off: rest,
-                        });
-                    }
-                    rest -= v;
+        if let Some(c) = self.hint.and_then(|h| self.seek_in_leaf(h, pos)) {
+            return Some(c);
+        }
+        let c = self.find_visible(pos)?;
+        self.hint = Some(Hint {
+            leaf: c.leaf,
+            idx: c.idx,
+            vis: pos - c.off,
+        });
+        Some(c)
+    }
+
+    /// The visible element at `pos`, searched from the hint's span within its leaf only.
+    fn seek_in_leaf(&self, h: Hint, pos: u64) -> Option<Cursor> {
+        let spans = &self.leaves.get(h.leaf as usize)?.spans;
+        let (mut idx, mut vis) = (h.idx, h.vis);
+        if pos >= vis {
+            loop {
+                let v = spans.get(idx)?.visible_len();
+                if pos < vis + v {
+                    break;
+                }
+                vis += v;
+                idx += 1;
+            }
+        } else {
+            loop {
+                idx = idx.checked_sub(1)?;
+                let v = spans.get(idx)?.visible_len();
+                vis = vis.checked_sub(v)?;
+                if pos >= vis {
+                    break;
                 }
             }
         }
-        let c = self.find_visible(pos)?;
-        let before: u64 = self
-            .leaves
-            .get(c.leaf as usize)
-            .and_then(|l| l.spans.get(..c.idx))
-            .map_or(0, |s| s.iter().map(Span::visible_len).sum());
-        self.hint = Some((c.leaf, pos - before - c.off));
-        Some(c)
+        Some(Cursor {
+            leaf: h.leaf,
+            idx,
+            off: pos - vis,
+        })
+    }
+
+    /// Sets the cursor cache: `vis` visible elements precede span `(leaf, idx)` (which
+    /// may be one past the leaf's last span).
+    pub fn set_hint(&mut self, leaf: u32, idx: usize, vis: u64) {
+        self.hint = Some(Hint { leaf, idx, vis });
     }
 
     /// The element with id `id`, through the index.
@@ -344,12 +386,11 @@ impl Tree {
     pub fn position(&self, c: Cursor) -> Option<u64> {
         let l = self.leaves.get(c.leaf as usize)?;
         let mut pos = c.off + l.spans.get(..c.idx)?.iter().map(Span::len).sum::<u64>();
-        let mut child = c.leaf;
+        let mut slot = l.slot as usize;
         let mut parent = l.parent;
         while let Some(p) = self.inners.get(parent as usize) {
-            let slot = p.children.iter().position(|&x| x == child)?;
             pos += p.sums.get(..slot)?.iter().map(|s| s.raw).sum::<u64>();
-            child = parent;
+            slot = p.slot as usize;
             parent = p.parent;
         }
         Some(pos)
@@ -372,8 +413,15 @@ impl Tree {
     }
 
     /// Inserts a run of new, visible ids right after the span `after` (or at the very
-    /// start when `None`). The span `after` must end where the run goes.
-    pub fn insert_run(&mut self, after: Option<(u32, usize)>, actor: u32, counter: u64, len: u64) {
+    /// start when `None`). The span `after` must end where the run goes. Returns the
+    /// location of the span that holds the run's last id.
+    pub fn insert_run(
+        &mut self,
+        after: Option<(u32, usize)>,
+        actor: u32,
+        counter: u64,
+        len: u64,
+    ) -> Option<(u32, usize)> {
         let mut counter = counter;
         let mut left = len;
         let mut at = after;
@@ -384,6 +432,7 @@ impl Tree {
             counter += n;
             left -= n;
         }
+        at
     }
 
     fn insert_span_after(&mut self, after: Option<(u32, usize)>, new: Span) -> (u32, usize) {
@@ -411,12 +460,14 @@ impl Tree {
     }
 
     /// Marks up to `n` elements deleted starting at cursor `c` (within one span). Returns
-    /// the number of elements covered and whether they were visible before.
-    pub fn delete_at(&mut self, c: Cursor, n: u64) -> Option<(u64, bool)> {
+    /// the number of elements covered and, when they were visible before, the location of
+    /// the span (or the place) where the span at `c` now begins: as many visible elements
+    /// precede it as preceded `c`'s span.
+    pub fn delete_at(&mut self, c: Cursor, n: u64) -> Option<(u64, Option<(u32, usize)>)> {
         let sp = self.span(c.leaf, c.idx)?;
         let m = n.min(sp.len() - c.off);
         if sp.deleted() {
-            return Some((m, false));
+            return Some((m, None));
         }
         let (from, to) = (c.off, c.off + m);
         let dead = sp.part(from, to, true);
@@ -458,8 +509,8 @@ impl Tree {
             *slot = part;
             np += 1;
         }
-        self.replace(c.leaf, c.idx, pieces.get(..np).unwrap_or(&[]));
-        Some((m, true))
+        let at = self.replace(c.leaf, c.idx, pieces.get(..np).unwrap_or(&[]));
+        Some((m, Some(at)))
     }
 
     /// Replaces span `idx` of `leaf` by `pieces` (possibly none); returns the location of
@@ -471,6 +522,7 @@ impl Tree {
     /// Replaces `remove` spans at `idx` of `leaf` by `pieces`, splitting the leaf when it
     /// overflows, and refreshes the cached sums. Returns the location of `pieces[0]`.
     fn splice(&mut self, leaf: u32, idx: usize, remove: usize, pieces: &[Span]) -> (u32, usize) {
+        self.hint = None;
         let new_leaf = self.leaves.len() as u32;
         let Some(l) = self.leaves.get_mut(leaf as usize) else {
             return (leaf, idx);
@@ -479,11 +531,13 @@ impl Tree {
         let idx = idx.min(end);
         let removed = l.spans.get(idx..end).map_or(Sum::default(), sum_spans);
         let added = sum_spans(pieces);
-        // Leaves never hold more than LEAF_CAP + 2 spans before splitting: allocate that
-        // once instead of letting the vector double.
+        // Leaves never hold more than LEAF_CAP + 2 spans before splitting: grow by a few
+        // spans at a time up to that instead of doubling (leaves that stop changing keep
+        // little spare room).
         let need = l.spans.len() + pieces.len();
-        if need > l.spans.capacity() && need <= LEAF_CAP + 3 {
-            l.spans.reserve_exact(LEAF_CAP + 3 - l.spans.len());
+        if need > l.spans.capacity() {
+            let want = (need + 2).min(LEAF_CAP + 3).max(need);
+            l.spans.reserve_exact(want - l.spans.len());
         }
         l.spans.splice(idx..end, pieces.iter().copied());
         if l.spans.len() <= LEAF_CAP {
@@ -493,8 +547,9 @@ impl Tree {
             return (leaf, idx);
         }
         let mid = l.spans.len() / 2;
-        let mut upper: Vec<Span> = Vec::with_capacity(LEAF_CAP + 3);
+        let mut upper: Vec<Span> = Vec::with_capacity(l.spans.len() - mid + 2);
         upper.extend(l.spans.drain(mid..));
+        l.spans.shrink_to(mid + 2);
         let old_next = l.next;
         l.next = new_leaf;
         let parent = l.parent;
@@ -504,6 +559,7 @@ impl Tree {
         self.leaves.push(Leaf {
             spans: upper,
             parent,
+            slot: 0,
             next: old_next,
         });
         self.add_child_after(parent, leaf, new_leaf, true);
@@ -529,13 +585,28 @@ impl Tree {
         }
     }
 
-    fn set_parent(&mut self, node: u32, is_leaf: bool, parent: u32) {
+    fn set_parent(&mut self, node: u32, is_leaf: bool, parent: u32, slot: usize) {
+        let slot = slot as u32;
         if is_leaf {
             if let Some(l) = self.leaves.get_mut(node as usize) {
                 l.parent = parent;
+                l.slot = slot;
             }
         } else if let Some(n) = self.inners.get_mut(node as usize) {
             n.parent = parent;
+            n.slot = slot;
+        }
+    }
+
+    /// Re-numbers the slots of `parent`'s children from slot `from` on.
+    fn renumber(&mut self, parent: u32, from: usize) {
+        let Some(p) = self.inners.get(parent as usize) else {
+            return;
+        };
+        let leaf_children = p.leaf_children;
+        let children: Vec<u32> = p.children.get(from..).unwrap_or(&[]).to_vec();
+        for (i, c) in children.into_iter().enumerate() {
+            self.set_parent(c, leaf_children, parent, from + i);
         }
     }
 
@@ -549,10 +620,11 @@ impl Tree {
                 children: vec![old, new],
                 sums: vec![old_sum, new_sum],
                 parent: NIL,
+                slot: 0,
                 leaf_children: is_leaf,
             });
-            self.set_parent(old, is_leaf, root);
-            self.set_parent(new, is_leaf, root);
+            self.set_parent(old, is_leaf, root, 0);
+            self.set_parent(new, is_leaf, root, 1);
             self.root = root;
             self.height += 1;
             return;
@@ -571,7 +643,7 @@ impl Tree {
         p.children.insert(slot + 1, new);
         p.sums.insert(slot + 1, new_sum);
         let full = p.children.len() > INNER_CAP;
-        self.set_parent(new, is_leaf, parent);
+        self.renumber(parent, slot + 1);
         if !full {
             return;
         }
@@ -584,40 +656,37 @@ impl Tree {
         let grand = p.parent;
         let leaf_children = p.leaf_children;
         let sibling = self.inners.len() as u32;
-        for &c in &children {
-            self.set_parent(c, leaf_children, sibling);
-        }
         self.inners.push(Inner {
             children,
             sums,
             parent: grand,
+            slot: 0,
             leaf_children,
         });
+        self.renumber(sibling, 0);
         self.add_child_after(grand, parent, sibling, false);
     }
 
     /// Adds a change of `leaf`'s sums (`draw`, `dvis`, wrapping: they may be negative) to
     /// every cached sum on its path to the root.
     fn refresh_by(&mut self, leaf: u32, draw: u64, dvis: u64) {
+        self.hint = None;
         if draw == 0 && dvis == 0 {
             return;
         }
-        if self.hint.is_some_and(|(h, _)| h != leaf) {
-            self.hint = None;
-        }
+        self.total.raw = self.total.raw.wrapping_add(draw);
+        self.total.vis = self.total.vis.wrapping_add(dvis);
         let Some(l) = self.leaves.get(leaf as usize) else {
             return;
         };
-        let mut child = leaf;
+        let mut slot = l.slot;
         let mut parent = l.parent;
         while let Some(p) = self.inners.get_mut(parent as usize) {
-            if let Some(slot) = p.children.iter().position(|&c| c == child) {
-                if let Some(s) = p.sums.get_mut(slot) {
-                    s.raw = s.raw.wrapping_add(draw);
-                    s.vis = s.vis.wrapping_add(dvis);
-                }
+            if let Some(s) = p.sums.get_mut(slot as usize) {
+                s.raw = s.raw.wrapping_add(draw);
+                s.vis = s.vis.wrapping_add(dvis);
             }
-            child = parent;
+            slot = p.slot;
             parent = p.parent;
         }
     }
@@ -630,17 +699,16 @@ impl Tree {
             return;
         };
         let mut sum = sum_spans(&l.spans);
-        let mut child = leaf;
+        let mut slot = l.slot;
         let mut parent = l.parent;
         while let Some(p) = self.inners.get_mut(parent as usize) {
-            if let Some(slot) = p.children.iter().position(|&c| c == child) {
-                if let Some(s) = p.sums.get_mut(slot) {
-                    *s = sum;
-                }
+            if let Some(s) = p.sums.get_mut(slot as usize) {
+                *s = sum;
             }
             sum = sum_slots(&p.sums);
-            child = parent;
+            slot = p.slot;
             parent = p.parent;
         }
+        self.total = self.sum_from_root();
     }
 }

@@ -23,7 +23,7 @@ impl Tree {
                 let Some(l) = self.leaves.get(node as usize) else {
                     return bad("missing leaf");
                 };
-                if l.parent != parent {
+                if l.parent != parent || !self.slot_ok(parent, l.slot, node) {
                     return bad("leaf parent link");
                 }
                 if l.spans.is_empty() && self.height > 0 {
@@ -38,7 +38,10 @@ impl Tree {
             let Some(n) = self.inners.get(node as usize) else {
                 return bad("missing inner node");
             };
-            if n.parent != parent || n.leaf_children != (h == 1) {
+            if n.parent != parent
+                || n.leaf_children != (h == 1)
+                || !self.slot_ok(parent, n.slot, node)
+            {
                 return bad("inner node links");
             }
             if n.children.is_empty()
@@ -55,6 +58,9 @@ impl Tree {
             for &c in n.children.iter().rev() {
                 stack.push((c, h - 1, node));
             }
+        }
+        if self.sum() != self.sum_from_root() {
+            return bad("cached totals differ from the root's sums");
         }
         if order.len() != self.leaves.len() || order.first() != Some(&0) {
             return bad("unreachable leaf or leaf 0 is not first");
@@ -117,6 +123,16 @@ impl Tree {
             }
         }
         Ok(())
+    }
+
+    /// True when `node` sits in slot `slot` of `parent` (or is the root).
+    fn slot_ok(&self, parent: u32, slot: u32, node: u32) -> bool {
+        parent == NIL
+            || self
+                .inners
+                .get(parent as usize)
+                .and_then(|p| p.children.get(slot as usize))
+                == Some(&node)
     }
 
     /// Per actor, the number of ids held (for cross-checks with the op log).
