@@ -147,7 +147,12 @@ impl TextCrdt {
 
     /// Deletes `deleteCount` characters at `pos`, then inserts `insert` there (one edit of
     /// a text field); throws (changing nothing) when the deleted range passes the end.
-    pub fn splice(&mut self, pos: f64, delete_count: f64, insert: &str) -> Result<(), Error> {
+    pub fn splice(
+        &mut self,
+        pos: f64,
+        #[wasm_bindgen(js_name = "deleteCount")] delete_count: f64,
+        insert: &str,
+    ) -> Result<(), Error> {
         let pos = wire::index(pos, "pos")?;
         let delete_count = wire::index(delete_count, "deleteCount")?;
         Ok(self.inner.splice(pos, delete_count, insert)?)
