@@ -189,3 +189,20 @@ fn detection_and_errors() {
     assert!(!missing.exists(), "a read-only open never creates a file");
     assert!(matches!(detect(dir.path()), Err(Error::IsDirectory { .. })));
 }
+
+#[test]
+fn a_db_can_be_shared_between_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Db>();
+    let dir = tempfile::tempdir().unwrap();
+    let db = std::sync::Arc::new(Db::open_read(&fixture(dir.path())).unwrap());
+    let handles: Vec<_> = (0..4)
+        .map(|i| {
+            let db = std::sync::Arc::clone(&db);
+            std::thread::spawn(move || entities(&db, Some("a"), None, Page::new(i, 1)).unwrap())
+        })
+        .collect();
+    for (i, h) in handles.into_iter().enumerate() {
+        assert_eq!(h.join().unwrap().items[0].key, format!("k{i}"));
+    }
+}
