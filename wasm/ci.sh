@@ -12,6 +12,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 cd "$root"
+# Where `cargo install` puts wasm-bindgen and wasm-bindgen-test-runner.
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 export CI="${CI:-true}"
 start=$SECONDS
 step() { echo "== wasm/ci.sh [$((SECONDS - start)) s] $*"; }
@@ -20,14 +22,6 @@ fail() { echo "wasm/ci.sh: $*" >&2; exit 1; }
 step "toolchain"
 command -v rustup >/dev/null || fail "rustup is required to add the wasm32 target"
 rustup target add wasm32-unknown-unknown
-version="$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)"$/\1/p' wasm/Cargo.toml)"
-[ -n "$version" ] || fail "cannot read the exact wasm-bindgen pin from wasm/Cargo.toml"
-if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $version" ] ||
-    [ "$(wasm-bindgen-test-runner --version 2>/dev/null || true)" != "wasm-bindgen-test-runner $version" ]; then
-    step "cargo install wasm-bindgen-cli $version"
-    cargo install --locked wasm-bindgen-cli --version "$version"
-fi
-
 command -v node >/dev/null || fail "Node.js is required (v20 or later)"
 node_major="$(node -p 'process.versions.node.split(".")[0]')"
 [ "$node_major" -ge 20 ] || fail "Node.js $(node --version) is too old: v20 or later is needed"
@@ -45,7 +39,7 @@ export CHROMIUM="$chromium"
 step "npm ci (playwright-core, binaryen; pinned in wasm/package-lock.json)"
 (cd wasm && npm ci --no-audit --no-fund)
 
-step "build wasm/pkg"
+step "build wasm/pkg (installs wasm-bindgen-cli at the pinned version if needed)"
 wasm/build.sh
 
 step "wasm-bindgen tests in Node"

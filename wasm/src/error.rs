@@ -71,7 +71,7 @@ impl fmt::Display for Error {
                 f,
                 "cannot decode a {what}: it ends at byte {used} but {len} bytes were given \
                  ({} trailing); pass exactly the bytes that were produced",
-                len - used
+                len.saturating_sub(*used)
             ),
             Error::NotAnInteger { what, got, max } => {
                 write!(f, "{what} must be an integer from 0 to {max}, got {got}")
