@@ -63,7 +63,7 @@ impl BloomBuilder {
 }
 
 /// Build the filter block contents for `keys`.
-#[cfg(test)]
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn build<'a>(keys: impl ExactSizeIterator<Item = &'a [u8]>) -> Vec<u8> {
     let mut b = BloomBuilder::new(keys.len());
     for k in keys {
