@@ -418,7 +418,10 @@ fn sb_6_load_delete_half_compact_shrinks_the_file() {
     let st = s.stats();
     assert_eq!(file_len(&path), st.file_pages * 4096, "{st:?}");
     assert_eq!(u64::from(st.log_pages) * 4096, log_bytes);
-    assert_eq!(st.log_pages, 16, "compact() gives the empty log its initial size");
+    assert_eq!(
+        st.log_pages, 16,
+        "compact() gives the empty log its initial size"
+    );
     let compacted = file_len(&path) - log_bytes;
     assert!(
         compacted * 10 < loaded * 6,
