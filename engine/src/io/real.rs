@@ -94,6 +94,14 @@ impl RealFile {
             lock_exclusive(&file)?;
             None
         };
+        // The writer creates the readers' side file (SB-5), so a read-only open of a
+        // database this engine has written creates no file (read tools promise that).
+        // Best effort: without it, readers create it themselves or read unregistered.
+        let _ = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(readers_file(path));
         Ok(RealFile {
             file,
             map: RwLock::new(None),
