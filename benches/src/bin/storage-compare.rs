@@ -2,8 +2,12 @@
 //! table of medians and the ratios of NativeStore to each peer, and write it as markdown.
 //!
 //! ```text
-//! cargo run -p crdt-benches --release --bin storage-compare -- --scale small|full [--out FILE] [--reps N]
+//! cargo run -p crdt-benches --release --bin storage-compare -- --scale small|full [--out FILE] [--reps N] [--only W1,W2]
 //! ```
+//!
+//! `--only` runs the named workloads only (`file_size` names the file-size measurement).
+//! The repetitions of one workload are interleaved across backends (rep 1 of every backend,
+//! then rep 2, ...), so a change in machine load during the run hits every backend alike.
 //!
 //! Ratios are speedups (peer median / native median; > 1 means NativeStore is faster),
 //! except file size (native bytes / peer bytes; < 1 means NativeStore is smaller). Durable
@@ -20,7 +24,9 @@ use std::time::Duration;
 use workloads::{Backend, Data, Scale, Workload};
 
 fn usage() -> ! {
-    eprintln!("usage: storage-compare [--scale small|full] [--out FILE.md] [--reps N]");
+    eprintln!(
+        "usage: storage-compare [--scale small|full] [--out FILE.md] [--reps N] [--only W1,W2]"
+    );
     std::process::exit(2)
 }
 
@@ -57,11 +63,16 @@ fn main() {
     let mut scale_name = "small".to_string();
     let mut out: Option<String> = None;
     let mut reps: Option<usize> = None;
+    let mut only: Option<Vec<String>> = None;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--scale" => scale_name = args.next().unwrap_or_else(|| usage()),
             "--out" => out = Some(args.next().unwrap_or_else(|| usage())),
             "--reps" => reps = args.next().and_then(|r| r.parse().ok()).filter(|&r| r > 0),
+            "--only" => {
+                let list = args.next().unwrap_or_else(|| usage());
+                only = Some(list.split(',').map(str::to_string).collect());
+            }
             _ => usage(),
         }
     }
@@ -73,20 +84,37 @@ fn main() {
     sc.reps = reps.unwrap_or(sc.reps);
     let out = out.unwrap_or_else(|| format!("storage-compare-{scale_name}.md"));
     let data = Data::new(sc.items);
+    let wanted = |name: &str| only.as_ref().is_none_or(|o| o.iter().any(|x| x == name));
+    if let Some(o) = &only {
+        let known = |x: &String| x == "file_size" || Workload::ALL.iter().any(|w| w.name() == x);
+        if let Some(bad) = o.iter().find(|x| !known(x)) {
+            eprintln!("storage-compare: unknown workload {bad}");
+            usage();
+        }
+    }
+    let workloads: Vec<Workload> = Workload::ALL
+        .into_iter()
+        .filter(|w| wanted(w.name()))
+        .collect();
 
     // medians[workload][backend]
     let mut medians: BTreeMap<&str, BTreeMap<&str, Duration>> = BTreeMap::new();
-    for w in Workload::ALL {
+    for &w in &workloads {
+        let mut runs: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
+        for _ in 0..sc.reps {
+            for b in Backend::ALL {
+                runs.entry(b.name()).or_default().push(w.run(b, &sc, &data));
+            }
+        }
         for b in Backend::ALL {
-            let runs = (0..sc.reps).map(|_| w.run(b, &sc, &data)).collect();
-            let m = median(runs);
+            let m = median(runs.remove(b.name()).unwrap_or_default());
             eprintln!("{:<22} {:<14} {:>10} ms", w.name(), b.name(), ms(m));
             medians.entry(w.name()).or_default().insert(b.name(), m);
         }
     }
     let mut sizes: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
     for b in Backend::ALL {
-        if b != Backend::Memory {
+        if b != Backend::Memory && wanted("file_size") {
             sizes.insert(b.name(), workloads::file_sizes(b, &data));
         }
     }
@@ -104,7 +132,7 @@ fn main() {
     let names: Vec<&str> = Backend::ALL.iter().map(|b| b.name()).collect();
     let _ = writeln!(md, "| workload | ops | {} |", names.join(" | "));
     let _ = writeln!(md, "|---|---:|{}", "---:|".repeat(names.len()));
-    for w in Workload::ALL {
+    for &w in &workloads {
         let row: Vec<String> = names.iter().map(|n| ms(medians[w.name()][n])).collect();
         let _ = writeln!(
             md,
@@ -125,7 +153,7 @@ fn main() {
     let ratio = |w: &str, peer: &str, native: &str| {
         medians[w][peer].as_secs_f64() / medians[w][native].as_secs_f64().max(1e-9)
     };
-    for w in Workload::ALL {
+    for &w in &workloads {
         let row: Vec<String> = PAIRS
             .iter()
             .map(|(p, n)| format!("{:.2}x", ratio(w.name(), p, n)))
@@ -133,21 +161,26 @@ fn main() {
         let _ = writeln!(md, "| {} | {} |", w.name(), row.join(" | "));
     }
 
-    let _ = writeln!(
-        md,
-        "\n## File size after loading {} items and removing half (bytes)\n",
-        sc.items
-    );
-    let _ = writeln!(md, "| backend | before compaction | after compaction |");
-    let _ = writeln!(md, "|---|---:|---:|");
-    for (name, (before, after)) in &sizes {
-        let _ = writeln!(md, "| {name} | {before} | {after} |");
+    if !sizes.is_empty() {
+        let _ = writeln!(
+            md,
+            "\n## File size after loading {} items and removing half (bytes)\n",
+            sc.items
+        );
+        let _ = writeln!(md, "| backend | before compaction | after compaction |");
+        let _ = writeln!(md, "|---|---:|---:|");
+        for (name, (before, after)) in &sizes {
+            let _ = writeln!(md, "| {name} | {before} | {after} |");
+        }
     }
 
     let _ = writeln!(md, "\n## Targets (issue 5)\n");
     let _ = writeln!(md, "| target | measured | met |");
     let _ = writeln!(md, "|---|---:|---|");
     for (w, peer, min) in TARGETS {
+        if !medians.contains_key(w) {
+            continue;
+        }
         let r = ratio(w, peer, "native");
         let met = if r >= min { "yes" } else { "NO" };
         let _ = writeln!(md, "| {w}: native >= {min}x {peer} | {r:.2}x | {met} |");

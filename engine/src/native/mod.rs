@@ -80,7 +80,10 @@ pub struct Options {
     pub log_pages: u32,
     /// Budget of the block cache in bytes. Default 8 MiB.
     pub block_cache_bytes: usize,
-    /// Compact automatically once there are more runs than this. Default 8.
+    /// Runs are merged automatically by a size-ratio policy (the newest runs down to the
+    /// oldest one no larger than all newer runs together), which keeps about
+    /// log2(data / memtable) runs; besides, every run is merged once there are more than
+    /// this. Default 8.
     pub max_runs: usize,
     /// Optional value rewriter applied by compaction.
     pub value_rewriter: Option<ValueRewriter>,
@@ -383,8 +386,9 @@ impl Inner {
             }
             Arc::clone(&v.runs)
         };
+        let hash = crate::format::bloom::key_hash(key);
         for r in runs.iter() {
-            if let Some(hit) = r.get(key)? {
+            if let Some(hit) = r.get(key, hash)? {
                 return Ok(hit);
             }
         }
