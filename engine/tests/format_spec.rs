@@ -206,13 +206,14 @@ fn sb_4_cut_at_every_step_of_a_flush_keeps_a_whole_generation() {
 fn spec_examples_fresh_database_bytes() {
     let disk = SimDisk::new();
     let opts = Options {
-        log_pages: 256,
         background_compaction: false,
         ..Options::default()
     };
     let s = NativeStore::open_io(disk.file(), "fresh.crdt", opts, false).unwrap();
     drop(s);
     let b = disk.bytes();
+    // Header, two slots, manifest, and the 16-page log, written (zero-filled): 80 KiB.
+    assert_eq!(b.len(), 20 * 4096);
     let hex = |bytes: &[u8]| {
         bytes
             .iter()
@@ -237,8 +238,8 @@ fn spec_examples_fresh_database_bytes() {
     assert_eq!(&manifest[..8], b"CRDTMANI");
     assert_eq!(
         hex(&manifest[24..]),
-        "04 01 00 00 00 00 00 00 01 00 00 00 00 00 00 00 \
-         04 00 00 00 00 00 00 00 00 01 00 00 01 00 00 00 \
+        "14 00 00 00 00 00 00 00 01 00 00 00 00 00 00 00 \
+         04 00 00 00 00 00 00 00 10 00 00 00 01 00 00 00 \
          00 00 00 00 00 00 00 00 00 00 00 00"
     );
 }

@@ -8,7 +8,7 @@
 pub(crate) mod real;
 mod sim;
 
-pub use real::RealFile;
+pub use real::{readers_file, RealFile};
 pub use sim::{CutMode, SimDisk};
 
 use std::io;
@@ -23,6 +23,13 @@ pub trait FileIo: Send + Sync + std::fmt::Debug {
     fn sync(&self) -> io::Result<()>;
     /// Current length in bytes.
     fn len(&self) -> io::Result<u64>;
+    /// Shrink the file to `len` bytes (the engine calls it only for pages that no durable
+    /// manifest and no reader references). The default keeps the file as it is: a file
+    /// longer than its high-water mark is always valid.
+    fn truncate(&self, len: u64) -> io::Result<()> {
+        let _ = len;
+        Ok(())
+    }
     /// Whether a read-only open (another open of the file) is registered as a reader. While
     /// one is, the writer does not reuse freed pages, so the reader's runs stay intact.
     fn readers_present(&self) -> bool {

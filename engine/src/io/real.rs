@@ -1,13 +1,23 @@
 //! [`RealFile`]: the production [`FileIo`] over `std::fs::File`.
 //!
-//! Writes use positional `pwrite`; reads copy from a shared read-only memory map of the
-//! file (memmap2), remapped when the file has grown past it. The engine never shrinks a
-//! file, which is what makes the map safe to keep (format-spec/README.md, medium).
+//! Writes use positional writes (`pwrite` on Unix, `WriteFile` at an offset on Windows);
+//! reads copy from a shared read-only memory map of the file (memmap2), remapped when the
+//! file has grown past it. The writer shrinks the file only while no reader is registered
+//! (SB-6) and drops its own map first, which is what makes the maps safe to keep
+//! (format-spec/README.md, medium).
+//!
+//! Locks (all through `std::fs::File`'s advisory locks: `flock` on Unix, `LockFileEx` on
+//! Windows), see format-spec/header-and-superblocks.md:
+//! - the writer lock: an exclusive lock on the database file (on Windows, whose locks are
+//!   mandatory and would block readers, on the side file `<path>-lock`);
+//! - reader registration (SB-5): every read-only open holds a shared lock on the side file
+//!   `<path>-readers` for its lifetime; the writer probes it with a non-blocking exclusive
+//!   lock, which fails while any reader holds it.
 
-use std::fs::{File, OpenOptions};
+use std::ffi::OsString;
+use std::fs::{File, OpenOptions, TryLockError};
 use std::io;
-use std::os::unix::fs::FileExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use memmap2::Mmap;
@@ -20,6 +30,12 @@ use super::FileIo;
 pub struct RealFile {
     file: File,
     map: RwLock<Option<Arc<Mmap>>>,
+    /// The reader-registration side file (SB-5).
+    readers: PathBuf,
+    /// A read-only open's registration (its shared lock), held until it is dropped.
+    _registration: Option<File>,
+    /// The writer lock, where it is not on the file itself (Windows).
+    _writer_lock: Option<File>,
 }
 
 /// Why a writable open could not get the lock.
@@ -27,6 +43,27 @@ pub struct RealFile {
 pub(crate) enum OpenFailure {
     Io(io::Error),
     Locked,
+}
+
+/// `<path><suffix>`: a side file next to the database.
+fn side_file(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = OsString::from(path.as_os_str());
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// The file whose shared locks register readers (SB-5): `<path>-readers`.
+pub fn readers_file(path: &Path) -> PathBuf {
+    side_file(path, "-readers")
+}
+
+/// Take the writer lock on `file` (non-blocking).
+fn lock_exclusive(file: &File) -> Result<(), OpenFailure> {
+    match file.try_lock() {
+        Ok(()) => Ok(()),
+        Err(TryLockError::WouldBlock) => Err(OpenFailure::Locked),
+        Err(TryLockError::Error(e)) => Err(OpenFailure::Io(e)),
+    }
 }
 
 impl RealFile {
@@ -39,14 +76,26 @@ impl RealFile {
             .truncate(false)
             .open(path)
             .map_err(OpenFailure::Io)?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => return Err(OpenFailure::Locked),
-            Err(std::fs::TryLockError::Error(e)) => return Err(OpenFailure::Io(e)),
-        }
+        let writer_lock = if cfg!(windows) {
+            let side = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(side_file(path, "-lock"))
+                .map_err(OpenFailure::Io)?;
+            lock_exclusive(&side)?;
+            Some(side)
+        } else {
+            lock_exclusive(&file)?;
+            None
+        };
         Ok(RealFile {
             file,
             map: RwLock::new(None),
+            readers: readers_file(path),
+            _registration: None,
+            _writer_lock: writer_lock,
         })
     }
 
@@ -54,12 +103,17 @@ impl RealFile {
     /// before anything is read (see [`FileIo::readers_present`]).
     pub(crate) fn open_read_only(path: &Path) -> io::Result<RealFile> {
         let file = OpenOptions::new().read(true).open(path)?;
-        // Best effort: without registration a writer may reuse pages this reader maps,
-        // which then reads as `Corrupted`, never as wrong data (blocks are checksummed).
-        let _ = reader_lock::register(&file);
+        let readers = readers_file(path);
+        // Best effort: a reader that cannot register (a read-only directory without the
+        // side file, a file system without locks) may meet pages a writer reused, which
+        // read as `Corrupted` (blocks are checksummed), never as wrong data.
+        let registration = register(&readers);
         Ok(RealFile {
             file,
             map: RwLock::new(None),
+            readers,
+            _registration: registration,
+            _writer_lock: None,
         })
     }
 
@@ -73,14 +127,93 @@ impl RealFile {
         if len < end || len == 0 {
             return Ok(None);
         }
-        // SAFETY: the map is read-only and the engine never truncates the file; other
-        // processes are expected not to truncate a `.crdt` file that is open
-        // (format-spec/README.md, "What is assumed of the medium").
+        // SAFETY: the map is read-only. The writer shrinks the file only while no reader
+        // is registered and only by pages no durable manifest references (SB-6), after
+        // dropping its own map; other processes are expected not to truncate a `.crdt`
+        // file that is open (format-spec/README.md, "What is assumed of the medium").
         #[allow(unsafe_code)]
         let map = Arc::new(unsafe { Mmap::map(&self.file)? });
         *self.map.write() = Some(Arc::clone(&map));
         Ok(Some(map))
     }
+}
+
+/// Register a reader: a shared lock on the side file, held as long as the returned file.
+fn register(readers: &Path) -> Option<File> {
+    let side = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(readers)
+        .or_else(|_| OpenOptions::new().read(true).open(readers))
+        .ok()?;
+    // Blocking: the writer holds the exclusive lock only for the instant of a probe.
+    side.lock_shared().ok()?;
+    Some(side)
+}
+
+/// Whether a reader is registered. When this cannot be told (the side file cannot be
+/// opened or locked), the answer is yes: the writer then neither reuses pages nor shrinks
+/// the file, which is always safe.
+fn readers_registered(readers: &Path) -> bool {
+    let side = match OpenOptions::new().read(true).open(readers) {
+        Ok(f) => f,
+        // No reader ever registered next to this file.
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return false,
+        Err(_) => return true,
+    };
+    match side.try_lock() {
+        Ok(()) => {
+            let _ = side.unlock();
+            false
+        }
+        Err(_) => true,
+    }
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(unix)]
+fn write_all_at(file: &File, data: &[u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, data, offset)
+}
+
+#[cfg(windows)]
+fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match file.seek_read(buf, offset) {
+            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => {
+                buf = buf.get_mut(n..).unwrap_or_default();
+                offset += n as u64;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(windows)]
+fn write_all_at(file: &File, mut data: &[u8], mut offset: u64) -> io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !data.is_empty() {
+        match file.seek_write(data, offset) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => {
+                data = data.get(n..).unwrap_or_default();
+                offset += n as u64;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 impl FileIo for RealFile {
@@ -93,11 +226,11 @@ impl FileIo for RealFile {
                 return Ok(());
             }
         }
-        self.file.read_exact_at(buf, offset)
+        read_exact_at(&self.file, buf, offset)
     }
 
     fn write_at(&self, offset: u64, data: &[u8]) -> io::Result<()> {
-        self.file.write_all_at(data, offset)
+        write_all_at(&self.file, data, offset)
     }
 
     fn sync(&self) -> io::Result<()> {
@@ -109,65 +242,43 @@ impl FileIo for RealFile {
         Ok(self.file.metadata()?.len())
     }
 
+    fn truncate(&self, len: u64) -> io::Result<()> {
+        // Drop the map first: pages past the new end must not be reachable through it
+        // (reading them would fault). Reads in flight hold their own `Arc` of the old map
+        // and only touch pages below `len`, which stay mapped.
+        let mut map = self.map.write();
+        *map = None;
+        self.file.set_len(len)
+    }
+
     fn readers_present(&self) -> bool {
-        reader_lock::present(&self.file)
+        readers_registered(&self.readers)
     }
 }
 
-/// Reader registration: a shared open-file-description lock on byte 1 of the file (Linux
-/// `F_OFD_SETLK`), which the writer probes with `F_OFD_GETLK`. OFD locks belong to the open
-/// file, so they also work between handles of one process, and they are independent of the
-/// whole-file writer lock.
-#[cfg(target_os = "linux")]
-mod reader_lock {
-    use std::fs::File;
-    use std::io;
-    use std::os::fd::AsRawFd;
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    fn lock_request(kind: libc::c_short) -> libc::flock {
-        // SAFETY: `flock` is a plain C struct for which all-zero bytes are a valid value.
-        #[allow(unsafe_code)]
-        let mut fl: libc::flock = unsafe { std::mem::zeroed() };
-        fl.l_type = kind;
-        fl.l_whence = libc::SEEK_SET as libc::c_short;
-        fl.l_start = 1;
-        fl.l_len = 1;
-        fl
-    }
-
-    pub(super) fn register(file: &File) -> io::Result<()> {
-        let mut fl = lock_request(libc::F_RDLCK as libc::c_short);
-        // SAFETY: valid fd for the life of `file`; `fl` is a valid, exclusively borrowed
-        // flock struct as F_OFD_SETLK requires.
-        #[allow(unsafe_code)]
-        let rc = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_OFD_SETLK, &mut fl) };
-        if rc == 0 {
-            Ok(())
-        } else {
-            Err(io::Error::last_os_error())
-        }
-    }
-
-    pub(super) fn present(file: &File) -> bool {
-        let mut fl = lock_request(libc::F_WRLCK as libc::c_short);
-        // SAFETY: as above; F_OFD_GETLK writes the conflicting lock (if any) into `fl`.
-        #[allow(unsafe_code)]
-        let rc = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_OFD_GETLK, &mut fl) };
-        // On failure (old kernel) assume no readers rather than never reusing pages.
-        rc == 0 && fl.l_type != libc::F_UNLCK as libc::c_short
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-mod reader_lock {
-    use std::fs::File;
-    use std::io;
-
-    pub(super) fn register(_file: &File) -> io::Result<()> {
-        Ok(())
-    }
-
-    pub(super) fn present(_file: &File) -> bool {
-        false
+    /// SB-5: a reader holds a shared lock on `<path>-readers`; the writer's probe sees it,
+    /// and answers "registered" whenever it cannot tell.
+    #[test]
+    fn sb_5_registration_through_the_readers_side_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("a.crdt");
+        let side = readers_file(&db);
+        assert_eq!(side, dir.path().join("a.crdt-readers"));
+        assert!(!readers_registered(&side), "no side file: no reader");
+        let reader = register(&side).expect("registers");
+        assert!(readers_registered(&side));
+        let second = register(&side).expect("readers share the lock");
+        drop(reader);
+        assert!(readers_registered(&side));
+        drop(second);
+        assert!(!readers_registered(&side));
+        // Cannot tell (the side file's directory is a regular file): assume a reader.
+        let not_a_dir = dir.path().join("plain");
+        std::fs::write(&not_a_dir, b"").unwrap();
+        assert!(readers_registered(&readers_file(&not_a_dir.join("b.crdt"))));
     }
 }

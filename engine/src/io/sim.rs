@@ -30,7 +30,7 @@ pub enum CutMode {
 struct State {
     durable: Vec<u8>,
     current: Vec<u8>,
-    unsynced: Vec<(u64, Vec<u8>)>,
+    unsynced: Vec<Op>,
     ops: u64,
     fail_from: Option<u64>,
     fail_only: bool,
@@ -58,6 +58,16 @@ impl State {
             Some(n) => self.ops >= n,
             None => false,
         }
+    }
+}
+
+/// An operation not yet synced: a write, or a truncation (`None` data) to `offset` bytes.
+type Op = (u64, Option<Vec<u8>>);
+
+fn apply_op(image: &mut Vec<u8>, offset: u64, data: Option<&[u8]>) {
+    match data {
+        Some(d) => apply(image, offset, d),
+        None => image.truncate(usize::try_from(offset).unwrap_or(usize::MAX)),
     }
 }
 
@@ -148,6 +158,10 @@ impl SimDisk {
             if !keep {
                 continue;
             }
+            let Some(data) = data else {
+                apply_op(&mut image, off, None);
+                continue;
+            };
             let torn = mode == CutMode::Random && i + 1 == n && s.next_rand().is_multiple_of(2);
             let len = if torn && !data.is_empty() {
                 (s.next_rand() % data.len() as u64) as usize
@@ -202,11 +216,11 @@ impl FileIo for SimFile {
             let len = (s.next_rand() % (data.len() as u64 + 1)) as usize;
             let part = data.get(..len).unwrap_or(&[]).to_vec();
             apply(&mut s.current, offset, &part);
-            s.unsynced.push((offset, part));
+            s.unsynced.push((offset, Some(part)));
             return Err(injected());
         }
         apply(&mut s.current, offset, data);
-        s.unsynced.push((offset, data.to_vec()));
+        s.unsynced.push((offset, Some(data.to_vec())));
         Ok(())
     }
 
@@ -222,13 +236,23 @@ impl FileIo for SimFile {
         s.syncs += 1;
         let writes = std::mem::take(&mut s.unsynced);
         for (off, data) in writes {
-            apply(&mut s.durable, off, &data);
+            apply_op(&mut s.durable, off, data.as_deref());
         }
         Ok(())
     }
 
     fn len(&self) -> io::Result<u64> {
         Ok(self.disk.state.lock().current.len() as u64)
+    }
+
+    fn truncate(&self, len: u64) -> io::Result<()> {
+        let mut s = self.disk.state.lock();
+        if s.tick() {
+            return Err(injected());
+        }
+        apply_op(&mut s.current, len, None);
+        s.unsynced.push((len, None));
+        Ok(())
     }
 
     fn readers_present(&self) -> bool {

@@ -82,6 +82,36 @@ impl Allocator {
         out
     }
 
+    /// Drop the free extent that ends at the high-water mark, lowering it: the pages past
+    /// the new mark can be cut off the file once a manifest with the lower mark is durable.
+    /// Returns whether the mark moved.
+    pub(crate) fn trim_tail(&mut self) -> bool {
+        let mut moved = false;
+        while let Some(last) = self.free.last() {
+            if last.end() != self.file_pages {
+                break;
+            }
+            self.file_pages = last.start;
+            self.free.pop();
+            moved = true;
+        }
+        moved
+    }
+
+    /// Whether a free extent ends at the high-water mark.
+    pub(crate) fn has_free_tail(&self) -> bool {
+        self.free.last().is_some_and(|e| e.end() == self.file_pages)
+    }
+
+    /// The first free extent of at least `pages` pages that starts below `below` (first fit),
+    /// without allocating it.
+    pub(crate) fn fit_below(&self, pages: u32, below: u64) -> Option<Extent> {
+        self.free
+            .iter()
+            .find(|e| e.pages >= pages && e.start < below)
+            .copied()
+    }
+
     /// Allocate past the high-water mark, leaving free extents alone (used while readers
     /// of an older generation may still map them).
     pub(crate) fn alloc_at_end(&mut self, pages: u32) -> Extent {
@@ -130,5 +160,26 @@ mod tests {
         a.release(Extent { start: 3, pages: 2 });
         assert_eq!(a.free_list(), &[Extent { start: 3, pages: 7 }]);
         assert_eq!(a.free_pages(), 7);
+    }
+
+    #[test]
+    fn trim_tail_lowers_the_high_water_mark() {
+        let mut a = Allocator::from_used(20, &[Extent { start: 3, pages: 2 }]);
+        assert_eq!(
+            a.fit_below(4, 6),
+            Some(Extent {
+                start: 5,
+                pages: 15
+            })
+        );
+        assert_eq!(a.fit_below(4, 5), None);
+        assert!(a.has_free_tail());
+        assert!(a.trim_tail());
+        assert_eq!((a.file_pages(), a.free_pages()), (5, 0));
+        assert!(!a.trim_tail());
+        let x = a.alloc(3);
+        assert_eq!(x, Extent { start: 5, pages: 3 });
+        a.release(Extent { start: 3, pages: 2 });
+        assert!(!a.has_free_tail());
     }
 }

@@ -98,10 +98,7 @@ impl Inner {
             Ok(())
         })?;
         drop(chosen);
-        self.with_writer(|inner, w| {
-            inner.reclaim(w);
-            Ok(())
-        })?;
+        self.with_writer(|inner, w| inner.shrink(w))?;
         Ok(true)
     }
 

@@ -76,7 +76,10 @@ pub struct Options {
     pub durability: Durability,
     /// Flush the memtable into a run once it holds this many bytes. Default 4 MiB.
     pub memtable_bytes: usize,
-    /// Size of the log extent in 4 KiB pages. Default 1024 (4 MiB).
+    /// Largest size of the log extent in 4 KiB pages. Default 1024 (4 MiB). A new
+    /// database starts with a 64 KiB log (or this size, if smaller); when a commit does not
+    /// fit, the memtable is flushed and the log doubles, up to this size (a single commit
+    /// larger than it gets a log of its own size).
     pub log_pages: u32,
     /// Budget of the block cache in bytes. Default 8 MiB.
     pub block_cache_bytes: usize,
@@ -202,6 +205,8 @@ pub struct Stats {
     pub memtable_bytes: usize,
     /// Current manifest generation.
     pub generation: u64,
+    /// Pages of the log extent (it starts at 16 and doubles up to [`Options::log_pages`]).
+    pub log_pages: u32,
 }
 
 impl NativeStore {
@@ -240,7 +245,10 @@ impl NativeStore {
     }
 
     /// Open an existing database read-only, without taking the writer lock: it sees the
-    /// last committed state at the time of opening, even while a writer holds the file.
+    /// last committed state at the time of opening, even while a writer holds the file,
+    /// until [`NativeStore::refresh`] moves it to a newer one. While it is open it is
+    /// registered as a reader (SB-5): the writer reuses no freed pages and does not shrink
+    /// the file, so keep read-only handles open only as long as needed.
     pub fn open_read_only(path: impl AsRef<Path>) -> Result<NativeStore> {
         let path = path.as_ref();
         let file = crate::io::RealFile::open_read_only(path).map_err(|source| Error::Io {
@@ -272,6 +280,34 @@ impl NativeStore {
         })
     }
 
+    /// Move a read-only handle to the newest committed state of the file: the newest
+    /// superblock generation and the commits the writer has logged since, so a viewer
+    /// (CLI, dev UI) can follow a database an app is writing. Returns whether anything new
+    /// became visible. Safe against a writer in another process that commits, flushes and
+    /// compacts meanwhile: the handle's reader registration (SB-5) keeps every page it may
+    /// read from being reused, and a refresh that overlaps a new generation starts over.
+    /// Scans already running keep their snapshot. On a writable handle it returns
+    /// `Ok(false)`: that handle always sees its own commits.
+    ///
+    /// ```
+    /// use crdt_store::{NativeStore, StateStore};
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("live.crdt");
+    /// let writer = NativeStore::open(&path).unwrap();
+    /// let viewer = NativeStore::open_read_only(&path).unwrap();
+    /// writer.put("sensors", "s1", b"21.5").unwrap();
+    /// assert_eq!(viewer.get("sensors", "s1").unwrap(), None);
+    /// assert!(viewer.refresh().unwrap());
+    /// assert_eq!(viewer.get("sensors", "s1").unwrap().as_deref(), Some(&b"21.5"[..]));
+    /// assert!(!viewer.refresh().unwrap());
+    /// ```
+    pub fn refresh(&self) -> Result<bool> {
+        if !self.inner.read_only {
+            return Ok(false);
+        }
+        self.inner.refresh()
+    }
+
     /// The file this store reads.
     pub fn path(&self) -> &Path {
         &self.inner.path
@@ -297,7 +333,8 @@ impl NativeStore {
         if self.inner.read_only {
             return Ok(());
         }
-        self.flush()
+        self.flush()?;
+        self.inner.shrink_now()
     }
 
     /// Counters describing the store.
@@ -310,6 +347,7 @@ impl NativeStore {
             free_pages: w.alloc.free_pages(),
             memtable_bytes: v.mem_bytes,
             generation: w.manifest.generation,
+            log_pages: w.manifest.log.pages,
         }
     }
 
@@ -322,6 +360,13 @@ impl NativeStore {
     }
 }
 
+/// Windows cannot open a directory as a file to sync it; NTFS journals the new entry.
+#[cfg(not(unix))]
+fn sync_parent_dir(_path: &Path) -> Result<()> {
+    Ok(())
+}
+
+#[cfg(unix)]
 fn sync_parent_dir(path: &Path) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -350,6 +395,8 @@ impl Drop for Inner {
             // Errors cannot be reported from drop; the log still holds the commits.
             let _ = self.flush(&mut w, None);
         }
+        // Errors cannot be reported; a longer file is valid and the next open shrinks it.
+        let _ = self.shrink_now();
     }
 }
 
@@ -362,6 +409,12 @@ impl Inner {
             op,
             source,
         })
+    }
+
+    /// Give the free tail of the file back (SB-6), under the compaction and writer locks.
+    fn shrink_now(&self) -> Result<()> {
+        let _one = self.compacting.lock();
+        self.with_writer(|inner, w| inner.shrink(w))
     }
 
     fn with_writer<T>(&self, f: impl FnOnce(&Inner, &mut Writer) -> Result<T>) -> Result<T> {

@@ -56,11 +56,16 @@ fn read_padded(
     Ok(buf)
 }
 
-/// Write a fresh database: header, manifest generation 1, then superblock 1 (HDR-3).
+/// Pages of the log of a new database (64 KiB).
+pub(super) const INITIAL_LOG_PAGES: u32 = 16;
+
+/// Write a fresh database: header, manifest generation 1, then superblock 1 (HDR-3). The
+/// log extent is zero-filled afterwards by the open (`Inner::prepare_for_writes`), so that
+/// a crash during creation leaves a file of at most 4 pages.
 fn create(io: &dyn FileIo, path: &Path, opts: &Options) -> Result<()> {
-    let log_pages = opts
-        .log_pages
-        .clamp(1, crate::format::manifest::MAX_LOG_PAGES);
+    // A new database starts with a small log that doubles when a commit does not fit
+    // (writer.rs), so that an empty database is small.
+    let log_pages = super::writer::max_log_pages(opts).min(INITIAL_LOG_PAGES);
     let manifest_extent = Extent {
         start: FIRST_EXTENT_PAGE,
         pages: 1,
@@ -151,24 +156,26 @@ fn current_superblock(io: &dyn FileIo, path: &Path) -> Result<Option<Superblock>
     Ok(Superblock::newest(&[a, b]))
 }
 
-fn open_attempt(io: Arc<dyn FileIo>, path: &Path, opts: Options, read_only: bool) -> Result<Inner> {
-    let mut file_len = io.len().map_err(io_err(path, "stat"))?;
-    let mut first = read_padded(&*io, path, 0, 3 * PAGE_SIZE, file_len)?;
-    if never_initialized(&first, file_len) {
-        if read_only {
-            return Err(Bad::new("file header", "empty file: not a .crdt database").at(path, 0));
-        }
-        create(&*io, path, &opts)?;
-        file_len = io.len().map_err(io_err(path, "stat"))?;
-        first = read_padded(&*io, path, 0, 3 * PAGE_SIZE, file_len)?;
-    }
-    header::decode(first.get(..header::HEADER_LEN).unwrap_or(&[])).map_err(|b| b.at(path, 0))?;
-    let slot = |i: u64| {
-        let start = ((superblock::FIRST_SLOT_PAGE + i) * PAGE) as usize;
-        first.get(start..start + PAGE_SIZE).unwrap_or(&[])
-    };
-    let sb = Superblock::newest(&[slot(0), slot(1)])
-        .ok_or_else(|| Bad::new("superblock", "neither superblock slot is valid").at(path, PAGE))?;
+/// What one generation of the file holds: its manifest, runs and the log's whole commits.
+struct Loaded {
+    manifest: Manifest,
+    manifest_extent: Extent,
+    runs: Vec<Arc<Run>>,
+    mem: super::Memtable,
+    mem_bytes: usize,
+    log_pos: usize,
+    torn: bool,
+}
+
+/// Read the generation that superblock `sb` names: check its manifest (SB-3, MAN-1,
+/// MAN-2), open its runs (reusing those in `reuse`) and replay its log (LOG-3, LOG-4).
+fn load(
+    io: &Arc<dyn FileIo>,
+    path: &Path,
+    cache: &Arc<BlockCache>,
+    sb: &Superblock,
+    reuse: &[Arc<Run>],
+) -> Result<Loaded> {
     // Everything the superblock names was written before it, so a length taken now covers
     // it even if a writer is appending concurrently.
     let file_len = io.len().map_err(io_err(path, "stat"))?;
@@ -186,16 +193,19 @@ fn open_attempt(io: Arc<dyn FileIo>, path: &Path, opts: Options, read_only: bool
     {
         return Err(Bad::new("manifest", "the superblock points outside the file").at(path, m_off));
     }
-    let m_bytes = read_padded(&*io, path, m_off, m_len, file_len)?;
+    let m_bytes = read_padded(&**io, path, m_off, m_len, file_len)?;
     let manifest = Manifest::decode(&m_bytes, sb.generation).map_err(|b| b.at(path, m_off))?;
     manifest
         .validate(Some(manifest_extent))
         .map_err(|b| b.at(path, m_off))?;
 
-    // Runs.
-    let cache = Arc::new(BlockCache::new(opts.block_cache_bytes));
+    // Runs (an open run of the same id and place is reused: runs are immutable).
     let mut runs = Vec::with_capacity(manifest.runs.len());
     for meta in manifest.runs.iter().rev() {
+        if let Some(r) = reuse.iter().find(|r| r.meta == *meta) {
+            runs.push(Arc::clone(r));
+            continue;
+        }
         let end = meta.extent.byte_offset().saturating_add(meta.run_len);
         if end > file_len {
             return Err(Bad::new(
@@ -205,10 +215,10 @@ fn open_attempt(io: Arc<dyn FileIo>, path: &Path, opts: Options, read_only: bool
             .at(path, meta.extent.byte_offset()));
         }
         runs.push(Arc::new(Run::open(
-            Arc::clone(&io),
+            Arc::clone(io),
             path,
             *meta,
-            Arc::clone(&cache),
+            Arc::clone(cache),
         )?));
     }
 
@@ -219,7 +229,7 @@ fn open_attempt(io: Arc<dyn FileIo>, path: &Path, opts: Options, read_only: bool
         .log
         .byte_len()
         .min(file_len.saturating_sub(log_off));
-    let log_bytes = read_padded(&*io, path, log_off, log_len as usize, file_len)?;
+    let log_bytes = read_padded(&**io, path, log_off, log_len as usize, file_len)?;
     let replay = log_record::replay(&log_bytes, manifest.log_id);
     let mut mem = super::Memtable::new();
     let mut mem_bytes = 0usize;
@@ -240,6 +250,46 @@ fn open_attempt(io: Arc<dyn FileIo>, path: &Path, opts: Options, read_only: bool
         }
         log_pos = *end;
     }
+
+    Ok(Loaded {
+        manifest,
+        manifest_extent,
+        runs,
+        mem,
+        mem_bytes,
+        log_pos,
+        torn,
+    })
+}
+
+fn open_attempt(io: Arc<dyn FileIo>, path: &Path, opts: Options, read_only: bool) -> Result<Inner> {
+    let mut file_len = io.len().map_err(io_err(path, "stat"))?;
+    let mut first = read_padded(&*io, path, 0, 3 * PAGE_SIZE, file_len)?;
+    if never_initialized(&first, file_len) {
+        if read_only {
+            return Err(Bad::new("file header", "empty file: not a .crdt database").at(path, 0));
+        }
+        create(&*io, path, &opts)?;
+        file_len = io.len().map_err(io_err(path, "stat"))?;
+        first = read_padded(&*io, path, 0, 3 * PAGE_SIZE, file_len)?;
+    }
+    header::decode(first.get(..header::HEADER_LEN).unwrap_or(&[])).map_err(|b| b.at(path, 0))?;
+    let slot = |i: u64| {
+        let start = ((superblock::FIRST_SLOT_PAGE + i) * PAGE) as usize;
+        first.get(start..start + PAGE_SIZE).unwrap_or(&[])
+    };
+    let sb = Superblock::newest(&[slot(0), slot(1)])
+        .ok_or_else(|| Bad::new("superblock", "neither superblock slot is valid").at(path, PAGE))?;
+    let cache = Arc::new(BlockCache::new(opts.block_cache_bytes));
+    let Loaded {
+        manifest,
+        manifest_extent,
+        runs,
+        mem,
+        mem_bytes,
+        log_pos,
+        torn,
+    } = load(&io, path, &cache, &sb, &[])?;
 
     let mut used: Vec<Extent> = manifest.runs.iter().map(|r| r.extent).collect();
     used.push(manifest.log);
@@ -279,5 +329,59 @@ fn open_attempt(io: Arc<dyn FileIo>, path: &Path, opts: Options, read_only: bool
         w.log_pos = w.log_pos.max(1);
         inner.flush(&mut w, None)?;
     }
+    if !read_only {
+        inner.prepare_for_writes()?;
+    }
     Ok(inner)
+}
+
+impl Inner {
+    /// A read-only handle: move to the newest committed state (see `NativeStore::refresh`).
+    /// Like a read-only open it starts over when a generation is published while it reads.
+    pub(super) fn refresh(&self) -> Result<bool> {
+        let mut w = self.writer.lock();
+        for _ in 0..READ_ONLY_RETRIES {
+            let before = current_superblock(&*self.io, &self.path)?;
+            let Some(sb) = before else {
+                return Err(
+                    Bad::new("superblock", "neither superblock slot is valid").at(&self.path, PAGE)
+                );
+            };
+            let reuse = Arc::clone(&self.view.read().runs);
+            let attempt = load(&self.io, &self.path, &self.cache, &sb, &reuse);
+            if current_superblock(&*self.io, &self.path)? != before {
+                continue;
+            }
+            let loaded = attempt?;
+            let changed =
+                loaded.manifest.generation != w.manifest.generation || loaded.log_pos != w.log_pos;
+            if changed {
+                let mut v = self.view.write();
+                v.mem = loaded.mem;
+                v.mem_bytes = loaded.mem_bytes;
+                v.runs = Arc::new(loaded.runs);
+                w.manifest = loaded.manifest;
+                w.manifest_extent = loaded.manifest_extent;
+                w.log_pos = loaded.log_pos;
+            }
+            return Ok(changed);
+        }
+        // The writer kept publishing: keep the consistent state this handle has.
+        Ok(false)
+    }
+
+    /// After a writable open: make sure every page of the log extent exists (zero-filled,
+    /// synced: a new database, or a file from a crash during creation), so appends never
+    /// extend the file; then give a free tail back (SB-6), e.g. pages leaked by a crash.
+    fn prepare_for_writes(&self) -> Result<()> {
+        let _one = self.compacting.lock();
+        let mut w = self.writer.lock();
+        let log = w.manifest.log;
+        let len = self.io.len().map_err(io_err(&self.path, "stat"))?;
+        if len < log.end() * PAGE {
+            self.zero_fill(log, len)?;
+            self.sync("sync log extent")?;
+        }
+        self.shrink(&mut w)
+    }
 }

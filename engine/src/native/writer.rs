@@ -38,6 +38,11 @@ pub(crate) struct Writer {
     pub next_commit: u64,
 }
 
+/// The largest the log grows to without a commit that needs more (`Options::log_pages`).
+pub(super) fn max_log_pages(opts: &super::Options) -> u32 {
+    opts.log_pages.clamp(1, MAX_LOG_PAGES)
+}
+
 fn pages_for(len: usize) -> u32 {
     u32::try_from(len.div_ceil(PAGE_SIZE)).unwrap_or(u32::MAX)
 }
@@ -72,10 +77,18 @@ impl Inner {
         let log_bytes = w.manifest.log.byte_len() as usize;
         let mut framed = log_record::frame(&payload, w.manifest.log_id, w.log_pos);
         if w.log_pos + framed.len() > log_bytes {
+            // The log is full: flush the memtable and start a log twice as large (up to
+            // `Options::log_pages`), or as large as this commit needs.
             let needed = u32::try_from(log_record::pages_needed(payload.len()))
                 .unwrap_or(u32::MAX)
                 .min(MAX_LOG_PAGES);
-            self.flush(w, Some(needed))?;
+            let doubled = w
+                .manifest
+                .log
+                .pages
+                .saturating_mul(2)
+                .min(max_log_pages(&self.opts));
+            self.flush(w, Some(needed.max(doubled)))?;
             framed = log_record::frame(&payload, w.manifest.log_id, w.log_pos);
         }
         let at = w.manifest.log.byte_offset() + w.log_pos as u64;
@@ -130,6 +143,22 @@ impl Inner {
         }
     }
 
+    /// Write zeros over `[from, extent end)` (byte offsets), so that later log appends
+    /// overwrite allocated, written pages and a data sync has no file-system metadata
+    /// (size, block map) to flush.
+    pub(super) fn zero_fill(&self, extent: Extent, from: u64) -> Result<()> {
+        const CHUNK: usize = 64 * 1024;
+        let zeros = vec![0u8; CHUNK];
+        let end = extent.byte_offset() + extent.byte_len();
+        let mut at = from.max(extent.byte_offset());
+        while at < end {
+            let n = usize::try_from(end - at).unwrap_or(CHUNK).min(CHUNK);
+            self.write(at, zeros.get(..n).unwrap_or(&[]), "zero-fill log")?;
+            at += n as u64;
+        }
+        Ok(())
+    }
+
     pub(super) fn open_run(&self, meta: Option<RunMeta>) -> Result<Option<Arc<Run>>> {
         let Some(meta) = meta else { return Ok(None) };
         let run = Run::open(
@@ -175,11 +204,24 @@ impl Inner {
     /// Publish `next` (generation, file_pages and free list are filled in here): write the
     /// manifest to free pages, sync, write the superblock slot, sync, then release the old
     /// manifest's pages.
+    ///
+    /// Shrinking (SB-6): when no reader is registered, the free extent at the end of the
+    /// file is dropped from the new manifest (its high-water mark is lowered) before the
+    /// manifest is placed, and the file is cut to the new mark only after the superblock
+    /// sync. A crash in between leaves a file longer than its mark, which is valid.
     pub(super) fn publish(&self, w: &mut Writer, mut next: Manifest) -> Result<()> {
         next.generation = w.manifest.generation + 1;
+        let may_shrink = !self.io.readers_present();
+        if may_shrink {
+            w.alloc.trim_tail();
+        }
         // Upper bound of the encoded size: allocation removes at most one free extent.
         let bound = 24 + 44 + 36 * next.runs.len() + 12 * (w.alloc.free_list().len() + 1);
-        let extent = self.alloc(w, pages_for(bound));
+        let extent = if may_shrink {
+            w.alloc.alloc(pages_for(bound))
+        } else {
+            w.alloc.alloc_at_end(pages_for(bound))
+        };
         next.file_pages = w.alloc.file_pages();
         next.free = w.alloc.free_list().to_vec();
         let bytes = next.encode();
@@ -195,7 +237,128 @@ impl Inner {
         self.sync("sync superblock")?;
         let old = std::mem::replace(&mut w.manifest_extent, extent);
         w.alloc.release(old);
+        let mark = next.file_pages * PAGE_SIZE as u64;
         w.manifest = next;
+        if may_shrink {
+            self.cut_file(mark);
+        }
+        Ok(())
+    }
+
+    /// Cut the file to `len` bytes if it is longer. Not synced, and a failure is ignored:
+    /// a file longer than its high-water mark is valid, and the next cut retries.
+    fn cut_file(&self, len: u64) {
+        if self.io.len().is_ok_and(|now| now > len) {
+            let _ = self.io.truncate(len);
+        }
+    }
+
+    /// Give free pages at the end of the file back to the file system (SB-6): runs that sit
+    /// at the top of the file are first copied into free extents below them (first fit),
+    /// so that a compacted file does not keep its old high-water mark. Needs the
+    /// `compacting` lock (no compaction may hold the runs it moves).
+    pub(super) fn shrink(&self, w: &mut Writer) -> Result<()> {
+        self.reclaim(w);
+        if self.io.readers_present() {
+            return Ok(());
+        }
+        // Each step moves the topmost live extent into a hole below it; bounded, because a
+        // manifest may need more pages than the one it replaces.
+        for _ in 0..64 {
+            let top_run = w
+                .manifest
+                .runs
+                .iter()
+                .max_by_key(|r| r.extent.end())
+                .copied();
+            let log = w.manifest.log;
+            let man = w.manifest_extent;
+            let top = top_run
+                .map(|r| r.extent)
+                .into_iter()
+                .chain([log, man])
+                .max_by_key(Extent::end)
+                .unwrap_or(man);
+            let Some(hole) = w.alloc.fit_below(top.pages, top.start) else {
+                break;
+            };
+            if top == man {
+                // A new generation places its manifest first fit.
+                let next = w.manifest.clone();
+                self.publish(w, next)?;
+            } else if top == log {
+                // Only an empty log moves (its commits would have to move with it).
+                if w.log_pos != 0 || self.view.read().mem_bytes != 0 {
+                    break;
+                }
+                let mut next = w.manifest.clone();
+                next.log = w.alloc.alloc(log.pages);
+                self.zero_fill(next.log, 0)?;
+                next.log_id += 1;
+                self.publish(w, next)?;
+                w.alloc.release(log);
+            } else if let Some(run) = top_run {
+                self.relocate(w, run, hole.start)?;
+                self.reclaim(w);
+                if w.retired.iter().any(|r| r.meta.extent == run.extent) {
+                    // A reader still holds the old copy; its pages are freed later.
+                    break;
+                }
+            }
+        }
+        let mark = w.alloc.file_pages() * PAGE_SIZE as u64;
+        if w.alloc.has_free_tail() || self.io.len().is_ok_and(|now| now > mark) {
+            let next = w.manifest.clone();
+            self.publish(w, next)?;
+        }
+        Ok(())
+    }
+
+    /// Copy run `meta` into the free extent starting at page `to`, publish, and retire the
+    /// old copy. Runs are position independent (offsets inside a run are relative).
+    fn relocate(&self, w: &mut Writer, meta: RunMeta, to: u64) -> Result<()> {
+        let dest = w.alloc.alloc(meta.extent.pages);
+        debug_assert_eq!(dest.start, to);
+        const CHUNK: u64 = 1024 * 1024;
+        let mut buf = Vec::new();
+        let mut done = 0u64;
+        while done < meta.run_len {
+            let n = (meta.run_len - done).min(CHUNK);
+            buf.resize(n as usize, 0);
+            let src = meta.extent.byte_offset() + done;
+            if let Err(source) = self.io.read_at(src, &mut buf) {
+                w.alloc.release(dest);
+                return Err(crate::Error::Io {
+                    path: self.path.clone(),
+                    op: "read run to relocate",
+                    source,
+                });
+            }
+            self.write(dest.byte_offset() + done, &buf, "relocate run")?;
+            done += n;
+        }
+        let moved = RunMeta {
+            extent: dest,
+            ..meta
+        };
+        let mut next = w.manifest.clone();
+        for r in next.runs.iter_mut().filter(|r| r.id == meta.id) {
+            *r = moved;
+        }
+        self.publish(w, next)?;
+        let opened = self.open_run(Some(moved))?;
+        let mut v = self.view.write();
+        let mut runs: Vec<Arc<Run>> = Vec::with_capacity(v.runs.len());
+        for r in v.runs.iter() {
+            match &opened {
+                Some(new) if r.meta.id == meta.id => {
+                    w.retired.push(Arc::clone(r));
+                    runs.push(Arc::clone(new));
+                }
+                _ => runs.push(Arc::clone(r)),
+            }
+        }
+        v.runs = Arc::new(runs);
         Ok(())
     }
 
@@ -232,6 +395,9 @@ impl Inner {
             if pages > next.log.pages {
                 old_log = Some(next.log);
                 next.log = self.alloc(w, pages);
+                // Step 1 of the protocol: the new log's pages are written (zeros) before
+                // the manifest that names them.
+                self.zero_fill(next.log, 0)?;
             }
         }
         next.log_id += 1;
