@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+mod common;
+
 use crdt_store::io::{CutMode, SimDisk};
 use crdt_store::{Error, EventStore, NativeStore, Options, StateStore, WriteBatch};
 
@@ -193,16 +195,10 @@ fn compaction_drops_deleted_and_truncated_data() {
     let disk = SimDisk::new();
     let s = sim_open(&disk, small());
     // Incompressible payloads, so page counts reflect what is stored.
-    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let mut seed = 0u64;
     let mut noise = || -> Vec<u8> {
-        (0..200)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x as u8
-            })
-            .collect()
+        seed += 1;
+        common::noise(seed, 200)
     };
     for i in 0..200 {
         s.put("n", &format!("k{i}"), &noise()).unwrap();
@@ -422,9 +418,17 @@ fn sb_6_load_delete_half_compact_shrinks_the_file() {
     let st = s.stats();
     assert_eq!(file_len(&path), st.file_pages * 4096, "{st:?}");
     assert_eq!(u64::from(st.log_pages) * 4096, log_bytes);
+    assert_eq!(
+        st.log_pages, 16,
+        "compact() gives the empty log its initial size"
+    );
     let compacted = file_len(&path) - log_bytes;
+    // 0.65, not 0.6: the size-ratio compaction policy leaves fewer free pages in the
+    // loaded file (315,392 bytes vs 344,064 with the size-tiered one) while the compacted
+    // file is the same 192,512 bytes; about 5 of its 47 pages are fixed (header,
+    // superblocks, manifest), so half the data is not quite half the file.
     assert!(
-        compacted * 10 < loaded * 6,
+        compacted * 100 < loaded * 65,
         "after deleting half: {compacted} bytes vs {loaded} loaded ({st:?})"
     );
     s.close().unwrap();
@@ -513,4 +517,33 @@ fn a_new_database_is_small_and_its_log_grows() {
     drop(s);
     let s = sim_open(&disk, opts);
     assert_eq!(s.list_keys("n").unwrap().len(), 3000);
+}
+
+/// Compaction streams its output into an extent sized from its inputs; a rewriter that
+/// makes values larger forces it to move to a larger extent mid-merge.
+#[test]
+fn compaction_output_larger_than_its_inputs() {
+    let disk = SimDisk::new();
+    let mut opts = small();
+    opts.value_rewriter = Some(Arc::new(|_, _, _, v: &[u8]| {
+        (v.len() < 1000).then(|| {
+            // Incompressible, so the output really is larger than the inputs.
+            let mut out = v.to_vec();
+            out.extend(common::noise(u64::from(v[0]), 3000));
+            out
+        })
+    }));
+    let s = sim_open(&disk, opts.clone());
+    for i in 0..300u32 {
+        s.put("n", &format!("k{i:04}"), &i.to_le_bytes()).unwrap();
+    }
+    s.compact().unwrap();
+    s.check_invariants().unwrap();
+    drop(s);
+    let s = sim_open(&disk, opts);
+    for i in (0..300u32).step_by(37) {
+        let v = s.get("n", &format!("k{i:04}")).unwrap().unwrap();
+        assert_eq!((&v[..4], v.len()), (&i.to_le_bytes()[..], 3004));
+    }
+    assert_eq!(s.list_keys("n").unwrap().len(), 300);
 }

@@ -33,23 +33,52 @@ fn positions_of(h: u64, hashes: u8, nbits: u32) -> impl Iterator<Item = u32> {
     (0..u32::from(hashes)).map(move |i| h1.wrapping_add(i.wrapping_mul(h2)) % nbits)
 }
 
-/// Build the filter block contents for `keys`.
-pub(crate) fn build<'a>(keys: impl ExactSizeIterator<Item = &'a [u8]>) -> Vec<u8> {
-    let bytes = (keys.len() * BITS_PER_KEY).div_ceil(8).max(8);
-    let mut bits = vec![0u8; bytes];
-    let nbits = len_u32(bytes).saturating_mul(8);
-    for k in keys {
-        for p in positions(k, HASHES, nbits) {
-            if let Some(byte) = bits.get_mut((p / 8) as usize) {
+/// Builds a filter for a number of keys known in advance (or an upper bound of it: more
+/// bits than needed only lower the false-positive rate). Memory: the final bit array.
+#[derive(Debug)]
+pub(crate) struct BloomBuilder {
+    bits: Vec<u8>,
+    nbits: u32,
+}
+
+impl BloomBuilder {
+    pub(crate) fn new(expected_keys: usize) -> BloomBuilder {
+        let bytes = expected_keys
+            .saturating_mul(BITS_PER_KEY)
+            .div_ceil(8)
+            .clamp(8, (u32::MAX / 8) as usize);
+        BloomBuilder {
+            bits: vec![0u8; bytes],
+            nbits: len_u32(bytes).saturating_mul(8),
+        }
+    }
+
+    pub(crate) fn add(&mut self, key: &[u8]) {
+        for p in positions(key, HASHES, self.nbits) {
+            if let Some(byte) = self.bits.get_mut((p / 8) as usize) {
                 *byte |= 1 << (p % 8);
             }
         }
     }
-    let mut out = Vec::with_capacity(5 + bytes);
-    out.push(HASHES);
-    put_u32_le(&mut out, len_u32(bytes));
-    out.extend_from_slice(&bits);
-    out
+
+    /// The filter block contents.
+    pub(crate) fn finish(self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(5 + self.bits.len());
+        out.push(HASHES);
+        put_u32_le(&mut out, len_u32(self.bits.len()));
+        out.extend_from_slice(&self.bits);
+        out
+    }
+}
+
+/// Build the filter block contents for `keys`.
+#[cfg(test)]
+pub(crate) fn build<'a>(keys: impl ExactSizeIterator<Item = &'a [u8]>) -> Vec<u8> {
+    let mut b = BloomBuilder::new(keys.len());
+    for k in keys {
+        b.add(k);
+    }
+    b.finish()
 }
 
 /// A decoded filter.

@@ -36,6 +36,10 @@ pub struct RealFile {
     _registration: Option<File>,
     /// The writer lock, where it is not on the file itself (Windows).
     _writer_lock: Option<File>,
+    /// Whether reads may go through the memory map: not for a reader that could not
+    /// register, since a writer that does not know of it may cut the file (SB-6), and
+    /// touching a mapped page past the end of a file is a fault, not an error.
+    use_map: bool,
 }
 
 /// Why a writable open could not get the lock.
@@ -96,6 +100,7 @@ impl RealFile {
             readers: readers_file(path),
             _registration: None,
             _writer_lock: writer_lock,
+            use_map: true,
         })
     }
 
@@ -105,13 +110,15 @@ impl RealFile {
         let file = OpenOptions::new().read(true).open(path)?;
         let readers = readers_file(path);
         // Best effort: a reader that cannot register (a read-only directory without the
-        // side file, a file system without locks) may meet pages a writer reused, which
-        // read as `Corrupted` (blocks are checksummed), never as wrong data.
+        // side file, a file system without locks) may meet pages a writer reused or cut,
+        // which read as `Corrupted` (blocks are checksummed), never as wrong data; it reads
+        // with `pread` rather than the map, so a cut file is an error, not a fault.
         let registration = register(&readers);
         Ok(RealFile {
             file,
             map: RwLock::new(None),
             readers,
+            use_map: registration.is_some(),
             _registration: registration,
             _writer_lock: None,
         })
@@ -219,6 +226,9 @@ fn write_all_at(file: &File, mut data: &[u8], mut offset: u64) -> io::Result<()>
 impl FileIo for RealFile {
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
         let end = offset.saturating_add(buf.len() as u64);
+        if !self.use_map {
+            return read_exact_at(&self.file, buf, offset);
+        }
         if let Some(map) = self.mapped(end)? {
             let range = usize::try_from(offset).ok().zip(usize::try_from(end).ok());
             if let Some(src) = range.and_then(|(s, e)| map.get(s..e)) {

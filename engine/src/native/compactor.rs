@@ -18,8 +18,10 @@ use crate::error::Result;
 use crate::keys;
 use crate::kv::{EntryIter, MergeIter};
 
-use super::run::{self, Run};
-use super::writer::rewrite;
+use crate::format::manifest::{Extent, RunMeta};
+
+use super::run::{Run, RunBuilder};
+use super::writer::{pages_for, rewrite};
 use super::{compaction, Inner};
 
 impl Inner {
@@ -27,10 +29,12 @@ impl Inner {
     /// anything was merged.
     pub(super) fn compact_once(&self, all: bool) -> Result<bool> {
         let _one = self.compacting.lock();
-        let (chosen, includes_oldest) = self.with_writer(|inner, w| {
+        let picked = self.with_writer(|inner, w| {
             let total = w.manifest.runs.len();
             let count = if all {
                 total
+            } else if !inner.opts.auto_compaction {
+                0
             } else {
                 match compaction::choose(&w.manifest.runs, inner.opts.max_runs) {
                     Some(c) => c.count.min(total),
@@ -38,45 +42,115 @@ impl Inner {
                 }
             };
             let runs: Vec<Arc<Run>> = inner.view.read().runs.iter().take(count).cloned().collect();
-            Ok((runs, count == total))
+            let worth_it = runs.len() > 1 || (all && inner.opts.value_rewriter.is_some());
+            if runs.is_empty() || !worth_it {
+                return Ok(None);
+            }
+            // The output is written while it is merged, into an extent reserved now and
+            // sized from the inputs (the merge only drops entries; the sink grows it if a
+            // value rewriter makes it larger).
+            let input: u64 = runs.iter().map(|r| r.meta.run_len).sum();
+            let pages = pages_for(usize::try_from(input).unwrap_or(usize::MAX));
+            let reserved = inner.alloc(w, pages);
+            Ok(Some((runs, count == total, reserved)))
         })?;
-        let worth_it = chosen.len() > 1 || (all && self.opts.value_rewriter.is_some());
-        if chosen.is_empty() || !worth_it {
+        let Some((chosen, includes_oldest, reserved)) = picked else {
             return Ok(false);
+        };
+        // Upper bound of the output's entries, for the filter (an entry takes at least a
+        // byte of its run, which bounds a damaged count).
+        let expected: u64 = chosen
+            .iter()
+            .map(|r| r.meta.entry_count.min(r.meta.run_len))
+            .sum();
+        let mut sink = ExtentSink {
+            inner: self,
+            extent: reserved,
+            pos: 0,
+        };
+        match self.merge_into(&chosen, includes_oldest, expected, &mut sink) {
+            Ok(n) => self.publish_compaction(chosen, n, &sink, all),
+            Err(e) => {
+                // Never referenced by a manifest: the pages can be reused at once.
+                self.writer.lock().alloc.release(sink.extent);
+                Err(e)
+            }
         }
+    }
+
+    /// Merge `chosen` (newest first) into `sink` as a run; returns its entry count.
+    fn merge_into(
+        &self,
+        chosen: &[Arc<Run>],
+        includes_oldest: bool,
+        expected: u64,
+        sink: &mut ExtentSink<'_>,
+    ) -> Result<u64> {
         // Durable truncation floors (range tombstones over events); floors only rise, so
         // dropping events below them is safe even if newer floors appear meanwhile.
         let floors = self.truncation_floors()?;
         // Merge without holding the writer lock: runs are immutable.
-        let (bytes, n) = {
-            let sources: Vec<EntryIter<'static>> = chosen.iter().map(Run::iter_all).collect();
-            let mut merged = MergeIter::new(sources);
-            let rewriter = self.opts.value_rewriter.clone();
-            let mut entries = std::iter::from_fn(|| loop {
-                match merged.next_entry()? {
-                    Err(e) => return Some(Err(e)),
-                    Ok((k, _)) if below_floor(&floors, &k) => continue,
-                    Ok((_, None)) if includes_oldest => continue,
-                    Ok((k, Some(v))) => return Some(Ok(rewrite(rewriter.as_ref(), k, v))),
-                    Ok(entry) => return Some(Ok(entry)),
+        let sources: Vec<EntryIter<'static>> = chosen.iter().map(Run::iter_all).collect();
+        let mut merged = MergeIter::new(sources);
+        let rewriter = self.opts.value_rewriter.clone();
+        let mut write = |b: &[u8]| sink.write(b);
+        let mut builder =
+            RunBuilder::new(usize::try_from(expected).unwrap_or(usize::MAX), &mut write);
+        while let Some(entry) = merged.next_entry() {
+            match entry? {
+                (k, _) if below_floor(&floors, &k) => {}
+                (_, None) if includes_oldest => {}
+                (k, Some(v)) => {
+                    let (k, v) = rewrite(rewriter.as_ref(), k, v);
+                    builder.push(&k, v.as_deref())?;
                 }
-            });
-            run::build(&mut entries)?
+                (k, None) => builder.push(&k, None)?,
+            }
+        }
+        Ok(builder.finish()?.1)
+    }
+
+    /// Publish the merged run written to `sink` in place of `chosen`, then shrink (giving an
+    /// empty log its initial size too if this is a full compaction).
+    fn publish_compaction(
+        &self,
+        chosen: Vec<Arc<Run>>,
+        n: u64,
+        sink: &ExtentSink<'_>,
+        all: bool,
+    ) -> Result<bool> {
+        let run_len = sink.pos;
+        let used = if n > 0 {
+            pages_for(usize::try_from(run_len).unwrap_or(usize::MAX)).min(sink.extent.pages)
+        } else {
+            0
         };
         let ids: HashSet<u64> = chosen.iter().map(|r| r.meta.id).collect();
         let newest_id = chosen.iter().map(|r| r.meta.id).max().unwrap_or(0);
+        let reserved = sink.extent;
         self.with_writer(|inner, w| {
             inner.reclaim(w);
+            if used < reserved.pages {
+                w.alloc.release(Extent {
+                    start: reserved.start + u64::from(used),
+                    pages: reserved.pages - used,
+                });
+            }
             let mut next = w.manifest.clone();
             next.runs.retain(|r| !ids.contains(&r.id));
-            let meta = if n > 0 {
-                let m = inner.write_run(w, newest_id, &bytes, n)?;
+            let meta = (n > 0).then_some(RunMeta {
+                id: newest_id,
+                extent: Extent {
+                    start: reserved.start,
+                    pages: used,
+                },
+                run_len,
+                entry_count: n,
+            });
+            if let Some(m) = meta {
                 let at = next.runs.partition_point(|r| r.id < m.id);
                 next.runs.insert(at, m);
-                Some(m)
-            } else {
-                None
-            };
+            }
             inner.publish(w, next)?;
             let opened = inner.open_run(meta)?;
             {
@@ -98,7 +172,7 @@ impl Inner {
             Ok(())
         })?;
         drop(chosen);
-        self.with_writer(|inner, w| inner.shrink(w))?;
+        self.with_writer(|inner, w| inner.shrink(w, all))?;
         Ok(true)
     }
 
@@ -136,6 +210,38 @@ impl Inner {
                 while let Ok(true) = self.compact_once(false) {}
             }
         }
+    }
+}
+
+/// Where compaction streams its output: a reserved extent, moved to a larger one (copying
+/// what was written) if the output outgrows it.
+struct ExtentSink<'a> {
+    inner: &'a Inner,
+    extent: Extent,
+    pos: u64,
+}
+
+impl ExtentSink<'_> {
+    fn write(&mut self, data: &[u8]) -> Result<()> {
+        let end = self.pos + data.len() as u64;
+        if end > self.extent.byte_len() {
+            let want = end.max(self.extent.byte_len().saturating_mul(2));
+            let pages = pages_for(usize::try_from(want).unwrap_or(usize::MAX));
+            let bigger = {
+                let mut w = self.inner.writer.lock();
+                self.inner.alloc(&mut w, pages)
+            };
+            let moved =
+                self.inner
+                    .copy_bytes(self.extent.byte_offset(), bigger.byte_offset(), self.pos);
+            let old = std::mem::replace(&mut self.extent, bigger);
+            self.inner.writer.lock().alloc.release(old);
+            moved?;
+        }
+        self.inner
+            .write(self.extent.byte_offset() + self.pos, data, "write run")?;
+        self.pos = end;
+        Ok(())
     }
 }
 

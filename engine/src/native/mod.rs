@@ -88,6 +88,10 @@ pub struct Options {
     /// log2(data / memtable) runs; besides, every run is merged once there are more than
     /// this. Default 8.
     pub max_runs: usize,
+    /// Merge runs automatically after flushes (default). Off: runs accumulate until
+    /// [`NativeStore::compact`], e.g. for a bulk import compacted once at the end (point
+    /// reads look at every run meanwhile).
+    pub auto_compaction: bool,
     /// Optional value rewriter applied by compaction.
     pub value_rewriter: Option<ValueRewriter>,
     /// Run automatic compactions on a background thread (default) instead of on the thread
@@ -103,6 +107,7 @@ impl Default for Options {
             log_pages: 1024,
             block_cache_bytes: 8 * 1024 * 1024,
             max_runs: 8,
+            auto_compaction: true,
             value_rewriter: None,
             background_compaction: true,
         }
@@ -117,6 +122,7 @@ impl fmt::Debug for Options {
             .field("log_pages", &self.log_pages)
             .field("block_cache_bytes", &self.block_cache_bytes)
             .field("max_runs", &self.max_runs)
+            .field("auto_compaction", &self.auto_compaction)
             .field(
                 "value_rewriter",
                 &self.value_rewriter.as_ref().map(|_| ".."),
@@ -321,10 +327,15 @@ impl NativeStore {
     }
 
     /// Merge every run into one, dropping overwritten values, deletes and truncated events,
-    /// and applying the value rewriter.
+    /// and applying the value rewriter; then give free space back to the file system
+    /// (the log returns to its initial 64 KiB, the file is cut to its live size).
     pub fn compact(&self) -> Result<()> {
         self.inner.with_writer(|inner, w| inner.flush(w, None))?;
-        self.inner.compact_once(true).map(|_| ())
+        if !self.inner.compact_once(true)? {
+            // Nothing to merge; the file may still shrink.
+            self.inner.shrink_now()?;
+        }
+        Ok(())
     }
 
     /// Flush and close, reporting any error (dropping the last handle flushes too, but
@@ -414,7 +425,7 @@ impl Inner {
     /// Give the free tail of the file back (SB-6), under the compaction and writer locks.
     fn shrink_now(&self) -> Result<()> {
         let _one = self.compacting.lock();
-        self.with_writer(|inner, w| inner.shrink(w))
+        self.with_writer(|inner, w| inner.shrink(w, true))
     }
 
     fn with_writer<T>(&self, f: impl FnOnce(&Inner, &mut Writer) -> Result<T>) -> Result<T> {

@@ -281,15 +281,10 @@ fn open_attempt(io: Arc<dyn FileIo>, path: &Path, opts: Options, read_only: bool
     let sb = Superblock::newest(&[slot(0), slot(1)])
         .ok_or_else(|| Bad::new("superblock", "neither superblock slot is valid").at(path, PAGE))?;
     let cache = Arc::new(BlockCache::new(opts.block_cache_bytes));
-    let Loaded {
-        manifest,
-        manifest_extent,
-        runs,
-        mem,
-        mem_bytes,
-        log_pos,
-        torn,
-    } = load(&io, path, &cache, &sb, &[])?;
+    let loaded = load(&io, path, &cache, &sb, &[])?;
+    let (manifest, manifest_extent, log_pos) =
+        (loaded.manifest, loaded.manifest_extent, loaded.log_pos);
+    let (mem, mem_bytes, torn) = (loaded.mem, loaded.mem_bytes, loaded.torn);
 
     let mut used: Vec<Extent> = manifest.runs.iter().map(|r| r.extent).collect();
     used.push(manifest.log);
@@ -306,7 +301,7 @@ fn open_attempt(io: Arc<dyn FileIo>, path: &Path, opts: Options, read_only: bool
             mem,
             mem_bytes,
             frozen: None,
-            runs: Arc::new(runs),
+            runs: Arc::new(loaded.runs),
         }),
         writer: Mutex::new(Writer {
             manifest,
@@ -382,6 +377,6 @@ impl Inner {
             self.zero_fill(log, len)?;
             self.sync("sync log extent")?;
         }
-        self.shrink(&mut w)
+        self.shrink(&mut w, true)
     }
 }

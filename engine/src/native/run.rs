@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::format::block::{self, DataBlock, IndexEntry, FRAME_LEN, MAX_RAW_LEN, TARGET_BLOCK_LEN};
-use crate::format::bloom::{self, Bloom};
+use crate::format::bloom::{Bloom, BloomBuilder};
 use crate::format::cursor::Bad;
 use crate::format::footer::{self, Footer};
 use crate::format::manifest::RunMeta;
@@ -21,52 +21,110 @@ use crate::kv::{Entry, EntryIter};
 
 use super::cache::{Block, BlockCache};
 
-/// The bytes of a run built from `entries` (sorted, unique keys) and its entry count.
-pub(crate) fn build(entries: &mut dyn Iterator<Item = Result<Entry>>) -> Result<(Vec<u8>, u64)> {
-    let mut out = Vec::new();
-    let mut index = Vec::new();
-    let mut keys: Vec<Vec<u8>> = Vec::new();
-    let mut raw = Vec::with_capacity(TARGET_BLOCK_LEN * 2);
-    let mut last_key: Vec<u8> = Vec::new();
-    let mut count = 0u64;
-    let mut close = |raw: &mut Vec<u8>, last_key: &[u8], out: &mut Vec<u8>| {
-        let framed = block::frame(raw, true);
-        index.push(IndexEntry {
-            offset: out.len() as u64,
-            len: crate::format::cursor::len_u32(framed.len()),
-            last_key: last_key.to_vec(),
-        });
-        out.extend_from_slice(&framed);
-        raw.clear();
-    };
-    for e in entries {
-        let (k, v) = e?;
-        block::push_entry(&mut raw, &k, v.as_deref());
-        keys.push(k.clone());
-        last_key = k;
-        count += 1;
-        if raw.len() >= TARGET_BLOCK_LEN {
-            close(&mut raw, &last_key, &mut out);
+/// Writes a run from sorted entries as it goes: each data block is handed to the sink as
+/// soon as it is full, so memory holds one block, the index and the filter's bits, never
+/// the run (compaction streams its output into the file with it).
+pub(crate) struct RunBuilder<'a> {
+    sink: &'a mut dyn FnMut(&[u8]) -> Result<()>,
+    len: u64,
+    index: Vec<IndexEntry>,
+    bloom: BloomBuilder,
+    raw: Vec<u8>,
+    last_key: Vec<u8>,
+    count: u64,
+}
+
+impl<'a> RunBuilder<'a> {
+    /// `expected_keys`: the number of entries, or an upper bound (it sizes the filter).
+    /// `sink` receives the run's bytes in order.
+    pub(crate) fn new(
+        expected_keys: usize,
+        sink: &'a mut dyn FnMut(&[u8]) -> Result<()>,
+    ) -> RunBuilder<'a> {
+        RunBuilder {
+            sink,
+            len: 0,
+            index: Vec::new(),
+            bloom: BloomBuilder::new(expected_keys),
+            raw: Vec::with_capacity(TARGET_BLOCK_LEN * 2),
+            last_key: Vec::new(),
+            count: 0,
         }
     }
-    if !raw.is_empty() {
-        close(&mut raw, &last_key, &mut out);
+
+    /// Add the next entry (keys strictly increasing).
+    pub(crate) fn push(&mut self, key: &[u8], value: Option<&[u8]>) -> Result<()> {
+        block::push_entry(&mut self.raw, key, value);
+        self.bloom.add(key);
+        self.last_key.clear();
+        self.last_key.extend_from_slice(key);
+        self.count += 1;
+        if self.raw.len() >= TARGET_BLOCK_LEN {
+            self.close_block()?;
+        }
+        Ok(())
     }
-    let index_offset = out.len() as u64;
-    let index_block = block::frame(&block::encode_index(&index), false);
-    out.extend_from_slice(&index_block);
-    let filter_offset = out.len() as u64;
-    let filter_block = block::frame(&bloom::build(keys.iter().map(Vec::as_slice)), false);
-    out.extend_from_slice(&filter_block);
-    let f = Footer {
-        index_offset,
-        index_len: crate::format::cursor::len_u32(index_block.len()),
-        filter_offset,
-        filter_len: crate::format::cursor::len_u32(filter_block.len()),
-        entry_count: count,
+
+    fn emit(&mut self, bytes: &[u8]) -> Result<()> {
+        (self.sink)(bytes)?;
+        self.len += bytes.len() as u64;
+        Ok(())
+    }
+
+    fn close_block(&mut self) -> Result<()> {
+        let framed = block::frame(&self.raw, true);
+        self.index.push(IndexEntry {
+            offset: self.len,
+            len: crate::format::cursor::len_u32(framed.len()),
+            last_key: self.last_key.clone(),
+        });
+        self.raw.clear();
+        self.emit(&framed)
+    }
+
+    /// Write the last block, the index, the filter and the footer. Returns the run's length
+    /// and entry count.
+    pub(crate) fn finish(mut self) -> Result<(u64, u64)> {
+        if !self.raw.is_empty() {
+            self.close_block()?;
+        }
+        let index_offset = self.len;
+        let index_block = block::frame(&block::encode_index(&self.index), false);
+        self.emit(&index_block)?;
+        let filter_offset = self.len;
+        let bloom = std::mem::replace(&mut self.bloom, BloomBuilder::new(0));
+        let filter_block = block::frame(&bloom.finish(), false);
+        self.emit(&filter_block)?;
+        let f = Footer {
+            index_offset,
+            index_len: crate::format::cursor::len_u32(index_block.len()),
+            filter_offset,
+            filter_len: crate::format::cursor::len_u32(filter_block.len()),
+            entry_count: self.count,
+        };
+        self.emit(&f.encode())?;
+        Ok((self.len, self.count))
+    }
+}
+
+/// The bytes of a run built from `entries` (sorted, unique keys; exactly `count` of them,
+/// which sizes the filter) and its entry count. Flushes use it: a memtable is bounded.
+pub(crate) fn build(
+    entries: &mut dyn Iterator<Item = Result<Entry>>,
+    count: usize,
+) -> Result<(Vec<u8>, u64)> {
+    let mut out = Vec::new();
+    let mut sink = |b: &[u8]| {
+        out.extend_from_slice(b);
+        Ok(())
     };
-    out.extend_from_slice(&f.encode());
-    Ok((out, count))
+    let mut builder = RunBuilder::new(count, &mut sink);
+    for e in entries {
+        let (k, v) = e?;
+        builder.push(&k, v.as_deref())?;
+    }
+    let (_, n) = builder.finish()?;
+    Ok((out, n))
 }
 
 static NEXT_CACHE_ID: AtomicU64 = AtomicU64::new(1);
@@ -346,7 +404,7 @@ mod tests {
     fn spec_example_one_entry_run_layout() {
         let key = vec![1u8, 0, 1, 0x73, 0x6b];
         let mut entries = std::iter::once(Ok((key, Some(b"v".to_vec()))));
-        let (bytes, count) = build(&mut entries).unwrap();
+        let (bytes, count) = build(&mut entries, 1).unwrap();
         assert_eq!((bytes.len(), count), (140, 1));
         assert_eq!(&bytes[4..13], &[1, 15, 0, 0, 0, 15, 0, 0, 0]);
         assert_eq!(&bytes[28 + 4..28 + 13], &[1, 25, 0, 0, 0, 25, 0, 0, 0]);

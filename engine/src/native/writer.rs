@@ -43,12 +43,12 @@ pub(super) fn max_log_pages(opts: &super::Options) -> u32 {
     opts.log_pages.clamp(1, MAX_LOG_PAGES)
 }
 
-fn pages_for(len: usize) -> u32 {
+pub(super) fn pages_for(len: usize) -> u32 {
     u32::try_from(len.div_ceil(PAGE_SIZE)).unwrap_or(u32::MAX)
 }
 
 impl Inner {
-    fn write(&self, offset: u64, data: &[u8], op: &'static str) -> Result<()> {
+    pub(super) fn write(&self, offset: u64, data: &[u8], op: &'static str) -> Result<()> {
         match self.io.write_at(offset, data) {
             Ok(()) => Ok(()),
             Err(e) => self.poison(op, e),
@@ -135,7 +135,7 @@ impl Inner {
 
     /// Allocate pages. While a read-only open elsewhere may still read an older generation
     /// (SB-5), freed extents are left alone and the file grows instead.
-    fn alloc(&self, w: &mut Writer, pages: u32) -> Extent {
+    pub(super) fn alloc(&self, w: &mut Writer, pages: u32) -> Extent {
         if self.io.readers_present() {
             w.alloc.alloc_at_end(pages)
         } else {
@@ -257,14 +257,27 @@ impl Inner {
     /// at the top of the file are first copied into free extents below them (first fit),
     /// so that a compacted file does not keep its old high-water mark. Needs the
     /// `compacting` lock (no compaction may hold the runs it moves).
-    pub(super) fn shrink(&self, w: &mut Writer) -> Result<()> {
+    ///
+    /// `small_log`: also give an empty log back its initial size (an explicit `compact()`,
+    /// open and close: a database at rest should not carry a 4 MiB empty log; background
+    /// compactions keep the log's size, which a write burst will need again).
+    pub(super) fn shrink(&self, w: &mut Writer, small_log: bool) -> Result<()> {
         self.reclaim(w);
-        if self.io.readers_present() {
-            return Ok(());
+        let initial = max_log_pages(&self.opts).min(super::recovery::INITIAL_LOG_PAGES);
+        if small_log && w.manifest.log.pages > initial && self.log_is_empty(w) {
+            if self.io.readers_present() {
+                return Ok(());
+            }
+            self.replace_log(w, initial)?;
         }
         // Each step moves the topmost live extent into a hole below it; bounded, because a
         // manifest may need more pages than the one it replaces.
         for _ in 0..64 {
+            // Probed before every move: a reader that registers later reads the newest
+            // durable generation, which references none of the free pages a move uses.
+            if self.io.readers_present() {
+                return Ok(());
+            }
             let top_run = w
                 .manifest
                 .runs
@@ -288,15 +301,10 @@ impl Inner {
                 self.publish(w, next)?;
             } else if top == log {
                 // Only an empty log moves (its commits would have to move with it).
-                if w.log_pos != 0 || self.view.read().mem_bytes != 0 {
+                if !self.log_is_empty(w) {
                     break;
                 }
-                let mut next = w.manifest.clone();
-                next.log = w.alloc.alloc(log.pages);
-                self.zero_fill(next.log, 0)?;
-                next.log_id += 1;
-                self.publish(w, next)?;
-                w.alloc.release(log);
+                self.replace_log(w, log.pages)?;
             } else if let Some(run) = top_run {
                 self.relocate(w, run, hole.start)?;
                 self.reclaim(w);
@@ -314,28 +322,54 @@ impl Inner {
         Ok(())
     }
 
+    /// No commit since the last flush: the log can be replaced without moving commits.
+    fn log_is_empty(&self, w: &Writer) -> bool {
+        w.log_pos == 0 && self.view.read().mem_bytes == 0
+    }
+
+    /// Publish a new, zero-filled, empty log of `pages` (first fit) with a new log id, and
+    /// free the old one. The log must be empty.
+    fn replace_log(&self, w: &mut Writer, pages: u32) -> Result<()> {
+        let old = w.manifest.log;
+        let mut next = w.manifest.clone();
+        next.log = w.alloc.alloc(pages);
+        self.zero_fill(next.log, 0)?;
+        next.log_id += 1;
+        self.publish(w, next)?;
+        w.alloc.release(old);
+        Ok(())
+    }
+
+    /// Copy `len` bytes from offset `from` to offset `to` through a bounded buffer.
+    pub(super) fn copy_bytes(&self, from: u64, to: u64, len: u64) -> Result<()> {
+        const CHUNK: u64 = 1024 * 1024;
+        let mut buf = Vec::new();
+        let mut done = 0u64;
+        while done < len {
+            let n = (len - done).min(CHUNK);
+            buf.resize(n as usize, 0);
+            self.io
+                .read_at(from + done, &mut buf)
+                .map_err(|source| crate::Error::Io {
+                    path: self.path.clone(),
+                    op: "read pages to move",
+                    source,
+                })?;
+            self.write(to + done, &buf, "move pages")?;
+            done += n;
+        }
+        Ok(())
+    }
+
     /// Copy run `meta` into the free extent starting at page `to`, publish, and retire the
     /// old copy. Runs are position independent (offsets inside a run are relative).
     fn relocate(&self, w: &mut Writer, meta: RunMeta, to: u64) -> Result<()> {
         let dest = w.alloc.alloc(meta.extent.pages);
         debug_assert_eq!(dest.start, to);
-        const CHUNK: u64 = 1024 * 1024;
-        let mut buf = Vec::new();
-        let mut done = 0u64;
-        while done < meta.run_len {
-            let n = (meta.run_len - done).min(CHUNK);
-            buf.resize(n as usize, 0);
-            let src = meta.extent.byte_offset() + done;
-            if let Err(source) = self.io.read_at(src, &mut buf) {
-                w.alloc.release(dest);
-                return Err(crate::Error::Io {
-                    path: self.path.clone(),
-                    op: "read run to relocate",
-                    source,
-                });
-            }
-            self.write(dest.byte_offset() + done, &buf, "relocate run")?;
-            done += n;
+        if let Err(e) = self.copy_bytes(meta.extent.byte_offset(), dest.byte_offset(), meta.run_len)
+        {
+            w.alloc.release(dest);
+            return Err(e);
         }
         let moved = RunMeta {
             extent: dest,
@@ -378,11 +412,13 @@ impl Inner {
         let drop_tombstones = next.runs.is_empty();
         let mut new_run = None;
         if !frozen.is_empty() {
+            let keep = |(_, v): &(&Vec<u8>, &Option<Vec<u8>>)| !(drop_tombstones && v.is_none());
+            let kept = frozen.iter().filter(keep).count();
             let mut entries = frozen
                 .iter()
-                .filter(|(_, v)| !(drop_tombstones && v.is_none()))
+                .filter(keep)
                 .map(|(k, v)| Ok((k.clone(), v.clone())));
-            let (bytes, count) = run::build(&mut entries)?;
+            let (bytes, count) = run::build(&mut entries, kept)?;
             if count > 0 {
                 let meta = self.write_run(w, next.next_run_id, &bytes, count)?;
                 next.next_run_id += 1;
@@ -420,7 +456,9 @@ impl Inner {
             v.runs = Arc::new(runs);
             v.frozen = None;
         }
-        if compaction::choose(&w.manifest.runs, self.opts.max_runs).is_some() {
+        if self.opts.auto_compaction
+            && compaction::choose(&w.manifest.runs, self.opts.max_runs).is_some()
+        {
             self.compaction_wanted.store(true, Ordering::Release);
         }
         Ok(())
