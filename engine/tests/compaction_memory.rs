@@ -53,6 +53,7 @@ fn compaction_memory_stays_bounded() {
         memtable_bytes: 8 * MIB,
         block_cache_bytes: MIB,
         max_runs: 1000,
+        auto_compaction: false,
         background_compaction: false,
         ..Options::default()
     };

@@ -423,8 +423,12 @@ fn sb_6_load_delete_half_compact_shrinks_the_file() {
         "compact() gives the empty log its initial size"
     );
     let compacted = file_len(&path) - log_bytes;
+    // 0.65, not 0.6: the size-ratio compaction policy leaves fewer free pages in the
+    // loaded file (315,392 bytes vs 344,064 with the size-tiered one) while the compacted
+    // file is the same 192,512 bytes; about 5 of its 47 pages are fixed (header,
+    // superblocks, manifest), so half the data is not quite half the file.
     assert!(
-        compacted * 10 < loaded * 6,
+        compacted * 100 < loaded * 65,
         "after deleting half: {compacted} bytes vs {loaded} loaded ({st:?})"
     );
     s.close().unwrap();

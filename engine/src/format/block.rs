@@ -19,10 +19,10 @@ pub(crate) const TARGET_BLOCK_LEN: usize = 4096;
 const KIND_VALUE: u8 = 1;
 const KIND_TOMBSTONE: u8 = 2;
 
-/// Frame `raw`, compressing with lz4 when that makes it smaller (RUN-2).
+/// Frame `raw`, compressing with lz4 when that saves at least an eighth of it (RUN-2).
 pub(crate) fn frame(raw: &[u8], try_compress: bool) -> Vec<u8> {
     let compressed = if try_compress {
-        Some(lz4_flex::block::compress(raw)).filter(|c| c.len() < raw.len())
+        Some(lz4_flex::block::compress(raw)).filter(|c| c.len() <= raw.len() - raw.len() / 8)
     } else {
         None
     };
@@ -45,6 +45,32 @@ pub(crate) fn frame(raw: &[u8], try_compress: bool) -> Vec<u8> {
 
 /// Check and unframe a block; `buf` is exactly the block's on-disk bytes.
 pub(crate) fn unframe(buf: &[u8], structure: &'static str) -> Result<Vec<u8>, Bad> {
+    match check_frame(buf, structure)? {
+        Stored::Plain => Ok(buf.get(FRAME_LEN..).unwrap_or(&[]).to_vec()),
+        Stored::Lz4(out) => Ok(out),
+    }
+}
+
+/// [`unframe`] taking the block's bytes by value: an uncompressed block (the common case
+/// for incompressible values) is returned in the same buffer, without a second copy.
+pub(crate) fn unframe_owned(mut buf: Vec<u8>, structure: &'static str) -> Result<Vec<u8>, Bad> {
+    match check_frame(&buf, structure)? {
+        Stored::Plain => {
+            buf.drain(..FRAME_LEN.min(buf.len()));
+            Ok(buf)
+        }
+        Stored::Lz4(out) => Ok(out),
+    }
+}
+
+enum Stored {
+    /// The raw bytes follow the frame header as they are.
+    Plain,
+    /// The decompressed raw bytes.
+    Lz4(Vec<u8>),
+}
+
+fn check_frame(buf: &[u8], structure: &'static str) -> Result<Stored, Bad> {
     let mut c = Cursor::new(buf, structure);
     let crc = c.u32_le()?;
     if crc32fast::hash(buf.get(4..).unwrap_or(&[])) != crc {
@@ -61,13 +87,13 @@ pub(crate) fn unframe(buf: &[u8], structure: &'static str) -> Result<Vec<u8>, Ba
     }
     let stored = c.rest();
     match kind {
-        NONE if stored_len == raw_len => Ok(stored.to_vec()),
+        NONE if stored_len == raw_len => Ok(Stored::Plain),
         // lz4 cannot expand data more than 255-fold: a larger raw_len is damage, and
         // checking it first keeps a 30-byte block from allocating 80 MiB.
         LZ4 if raw_len <= stored_len.saturating_mul(255).saturating_add(16) => {
             let mut out = vec![0u8; raw_len];
             match lz4_flex::block::decompress_into(stored, &mut out) {
-                Ok(n) if n == raw_len => Ok(out),
+                Ok(n) if n == raw_len => Ok(Stored::Lz4(out)),
                 _ => Err(Bad::new(
                     structure,
                     "lz4 data does not decompress to raw_len",
@@ -93,7 +119,9 @@ pub(crate) fn push_entry(out: &mut Vec<u8>, key: &[u8], value: Option<&[u8]>) {
     out.extend_from_slice(value.unwrap_or(&[]));
 }
 
-/// Decode the entries of a data block, checking they are strictly increasing.
+/// Decode the entries of a data block, checking they are strictly increasing (the
+/// reference decoder [`DataBlock::decode`] is tested against).
+#[cfg(test)]
 pub(crate) fn decode_entries(raw: &[u8]) -> Result<Vec<Entry>, Bad> {
     let mut c = Cursor::new(raw, "data block");
     let mut out: Vec<Entry> = Vec::new();
@@ -114,6 +142,123 @@ pub(crate) fn decode_entries(raw: &[u8]) -> Result<Vec<Entry>, Bad> {
         out.push((key, value));
     }
     Ok(out)
+}
+
+/// A decoded data block kept as its raw bytes plus the offset of each entry, so a lookup
+/// binary-searches in place and copies only the value it returns (no allocation per
+/// entry). Built only by [`DataBlock::decode`], which checks every entry, so the accessors
+/// never meet malformed bytes; they still use checked slicing and return empty slices
+/// rather than panic.
+#[derive(Debug, Default)]
+pub(crate) struct DataBlock {
+    raw: Vec<u8>,
+    /// Start of each entry's header in `raw`.
+    offsets: Vec<u32>,
+}
+
+/// Entry header: kind u8 ‖ key_len u32 ‖ value_len u32.
+const ENTRY_HEADER: usize = 9;
+
+impl DataBlock {
+    /// Decode and check (RUN-1 entry rules: known kinds, tombstones without values, keys
+    /// strictly increasing) the raw bytes of a data block.
+    pub(crate) fn decode(raw: Vec<u8>) -> Result<DataBlock, Bad> {
+        let mut offsets = Vec::new();
+        let mut prev: Option<(usize, usize)> = None;
+        {
+            let mut c = Cursor::new(&raw, "data block");
+            while !c.is_empty() {
+                let at = raw.len() - c.remaining();
+                let kind = c.u8()?;
+                let klen = c.u32_le()? as usize;
+                let vlen = c.u32_le()? as usize;
+                let key = c.bytes(klen)?;
+                c.bytes(vlen)?;
+                if !(kind == KIND_VALUE || kind == KIND_TOMBSTONE && vlen == 0) {
+                    return Err(c.bad(format!("bad entry kind {kind}")));
+                }
+                let key_at = at + ENTRY_HEADER;
+                if let Some((p, plen)) = prev {
+                    if raw.get(p..p + plen).is_none_or(|pk| pk >= key) {
+                        return Err(c.bad("keys out of order"));
+                    }
+                }
+                prev = Some((key_at, klen));
+                offsets.push(len_u32(at));
+            }
+        }
+        Ok(DataBlock { raw, offsets })
+    }
+
+    /// Number of entries.
+    pub(crate) fn len(&self) -> usize {
+        self.offsets.len()
+    }
+
+    /// Bytes held (for the cache budget).
+    pub(crate) fn footprint(&self) -> usize {
+        self.raw.capacity() + 4 * self.offsets.capacity() + 64
+    }
+
+    fn header(&self, i: usize) -> (usize, u8, usize, usize) {
+        let at = self.offsets.get(i).map_or(usize::MAX, |&o| o as usize);
+        let h = self
+            .raw
+            .get(at..at.saturating_add(ENTRY_HEADER))
+            .unwrap_or(&[0; ENTRY_HEADER]);
+        let u32_at = |o: usize| {
+            let mut b = [0u8; 4];
+            b.copy_from_slice(h.get(o..o + 4).unwrap_or(&[0; 4]));
+            u32::from_le_bytes(b) as usize
+        };
+        (
+            at.saturating_add(ENTRY_HEADER),
+            h.first().copied().unwrap_or(0),
+            u32_at(1),
+            u32_at(5),
+        )
+    }
+
+    /// The key of entry `i`.
+    pub(crate) fn key(&self, i: usize) -> &[u8] {
+        let (k, _, klen, _) = self.header(i);
+        self.raw.get(k..k.saturating_add(klen)).unwrap_or(&[])
+    }
+
+    /// The value of entry `i`, `None` for a tombstone.
+    pub(crate) fn value(&self, i: usize) -> Option<&[u8]> {
+        let (k, kind, klen, vlen) = self.header(i);
+        if kind != KIND_VALUE {
+            return None;
+        }
+        let v = k.saturating_add(klen);
+        Some(self.raw.get(v..v.saturating_add(vlen)).unwrap_or(&[]))
+    }
+
+    /// Index of the first entry whose key is `>= key` (`len()` if none).
+    pub(crate) fn lower_bound(&self, key: &[u8]) -> usize {
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.key(mid) < key {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    /// The entry for exactly `key`: `Some(None)` is a tombstone.
+    pub(crate) fn find(&self, key: &[u8]) -> Option<Option<&[u8]>> {
+        let i = self.lower_bound(key);
+        (i < self.len() && self.key(i) == key).then(|| self.value(i))
+    }
+
+    /// The entry at `i` as owned bytes.
+    pub(crate) fn entry(&self, i: usize) -> Entry {
+        (self.key(i).to_vec(), self.value(i).map(<[u8]>::to_vec))
+    }
 }
 
 /// One index entry: a data block's position and last key.
@@ -183,6 +328,18 @@ mod tests {
         assert_eq!(unframe(&f, "data block"), Ok(raw.clone()));
         let plain = frame(b"xyz", true);
         assert_eq!(plain[4], NONE, "lz4 only when smaller");
+        // 64 incompressible bytes then 16 repeated ones: lz4 saves less than an eighth.
+        let mut barely: Vec<u8> = (0..64u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        barely.extend_from_slice(&[9u8; 16]);
+        let c = lz4_flex::block::compress(&barely);
+        assert!(c.len() < barely.len() && c.len() > barely.len() - barely.len() / 8);
+        assert_eq!(
+            frame(&barely, true)[4],
+            NONE,
+            "RUN-2: lz4 only when it saves an eighth"
+        );
         for i in 0..f.len() {
             let mut bad = f.clone();
             bad[i] ^= 0x01;
@@ -214,6 +371,60 @@ mod tests {
             decode_entries(&raw),
             Ok(vec![(vec![1, 0, 1, 0x73, 0x6b], Some(b"v".to_vec()))])
         );
+    }
+
+    #[test]
+    fn data_block_agrees_with_decode_entries() {
+        let mut raw = Vec::new();
+        let keys: Vec<Vec<u8>> = (0..50u32).map(|i| (i * 3).to_be_bytes().to_vec()).collect();
+        for (i, k) in keys.iter().enumerate() {
+            let v = (i % 4 != 0).then(|| vec![i as u8; i]);
+            push_entry(&mut raw, k, v.as_deref());
+        }
+        let entries = decode_entries(&raw).unwrap();
+        let b = DataBlock::decode(raw.clone()).unwrap();
+        assert_eq!(b.len(), entries.len());
+        for (i, (k, v)) in entries.iter().enumerate() {
+            assert_eq!(b.entry(i), (k.clone(), v.clone()));
+            assert_eq!(b.find(k), Some(v.as_deref()));
+            assert_eq!(b.lower_bound(k), i);
+        }
+        // Keys between and around the stored ones.
+        for probe in 0..160u32 {
+            let k = probe.to_be_bytes();
+            let expect = entries.partition_point(|(e, _)| e.as_slice() < &k[..]);
+            assert_eq!(b.lower_bound(&k), expect);
+            assert_eq!(b.find(&k).is_some(), probe % 3 == 0 && probe < 150);
+        }
+        // Every truncation and every single-byte flip is either rejected or decodes to the
+        // same entries as decode_entries (no panic, no disagreement).
+        for cut in 0..raw.len() {
+            let r = &raw[..cut];
+            let ok = DataBlock::decode(r.to_vec())
+                .map(|b| (0..b.len()).map(|i| b.entry(i)).collect::<Vec<_>>());
+            assert_eq!(ok.ok(), decode_entries(r).ok(), "cut {cut}");
+        }
+        for i in 0..raw.len() {
+            let mut r = raw.clone();
+            r[i] ^= 0x41;
+            let ok = DataBlock::decode(r.clone())
+                .map(|b| (0..b.len()).map(|i| b.entry(i)).collect::<Vec<_>>());
+            assert_eq!(ok.ok(), decode_entries(&r).ok(), "flip {i}");
+        }
+    }
+
+    #[test]
+    fn unframe_owned_matches_unframe() {
+        for raw in [vec![7u8; 3], b"abcabcabcabcabcabcabcabcabcabcabc".to_vec()] {
+            let f = frame(&raw, true);
+            assert_eq!(
+                unframe_owned(f.clone(), "data block"),
+                unframe(&f, "data block")
+            );
+            let mut bad = f.clone();
+            bad[FRAME_LEN] ^= 1;
+            assert!(unframe_owned(bad, "data block").is_err());
+        }
     }
 
     #[test]

@@ -17,8 +17,17 @@ fn fnv1a64(key: &[u8]) -> u64 {
     h
 }
 
+/// The hash a filter probes with; computed once per lookup and shared by every run's
+/// filter ([`Bloom::may_contain_hash`]).
+pub(crate) fn key_hash(key: &[u8]) -> u64 {
+    fnv1a64(key)
+}
+
 fn positions(key: &[u8], hashes: u8, nbits: u32) -> impl Iterator<Item = u32> {
-    let h = fnv1a64(key);
+    positions_of(fnv1a64(key), hashes, nbits)
+}
+
+fn positions_of(h: u64, hashes: u8, nbits: u32) -> impl Iterator<Item = u32> {
     let h1 = h as u32; // low half by definition (format-spec)
     let h2 = (h >> 32) as u32;
     (0..u32::from(hashes)).map(move |i| h1.wrapping_add(i.wrapping_mul(h2)) % nbits)
@@ -91,9 +100,15 @@ impl Bloom {
         Ok(Bloom { hashes, bits })
     }
 
+    #[cfg(test)]
     pub(crate) fn may_contain(&self, key: &[u8]) -> bool {
+        self.may_contain_hash(key_hash(key))
+    }
+
+    /// [`Bloom::may_contain`] for a key whose [`key_hash`] is `h`.
+    pub(crate) fn may_contain_hash(&self, h: u64) -> bool {
         let nbits = len_u32(self.bits.len()).saturating_mul(8);
-        positions(key, self.hashes, nbits).all(|p| {
+        positions_of(h, self.hashes, nbits).all(|p| {
             self.bits
                 .get((p / 8) as usize)
                 .is_some_and(|b| b & (1 << (p % 8)) != 0)

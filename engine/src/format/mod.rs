@@ -32,6 +32,13 @@ mod hostile_tests {
             let _ = super::commit::decode(&bytes);
             let _ = super::block::unframe(&bytes, "data block");
             let _ = super::block::decode_entries(&bytes);
+            let _ = super::block::unframe_owned(bytes.clone(), "data block");
+            if let Ok(b) = super::block::DataBlock::decode(bytes.clone()) {
+                for i in 0..b.len() {
+                    let _ = b.entry(i);
+                }
+                let _ = b.find(&bytes);
+            }
             let _ = super::block::decode_index(&bytes, 100);
             let _ = super::bloom::Bloom::decode(&bytes);
             let _ = super::footer::Footer::decode(&bytes, bytes.len() as u64);

@@ -5,17 +5,40 @@
 //! for the sequential and point-read patterns of the engine.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use crate::kv::Entry;
+use crate::format::block::DataBlock;
 
-pub(crate) type Block = Arc<Vec<Entry>>;
+pub(crate) type Block = Arc<DataBlock>;
+
+/// Hasher for the cache's `(run, block)` keys: a multiply-xorshift mix of the integers
+/// (SipHash costs more than the rest of a cached point read). Keys are not attacker-chosen.
+#[derive(Debug, Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(29) ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 32)
+    }
+}
 
 #[derive(Debug, Default)]
 struct Inner {
-    map: HashMap<(u64, usize), (Block, usize)>,
+    map: HashMap<(u64, usize), (Block, usize), BuildHasherDefault<KeyHasher>>,
     order: VecDeque<(u64, usize)>,
     bytes: usize,
 }
@@ -73,12 +96,12 @@ mod tests {
     fn stays_within_budget() {
         let c = BlockCache::new(100);
         for i in 0..10 {
-            c.insert((1, i), Arc::new(vec![]), 30);
+            c.insert((1, i), Arc::new(DataBlock::default()), 30);
             assert!(c.bytes() <= 100);
         }
         assert!(c.get((1, 9)).is_some());
         assert!(c.get((1, 0)).is_none());
-        c.insert((2, 0), Arc::new(vec![]), 1000);
+        c.insert((2, 0), Arc::new(DataBlock::default()), 1000);
         assert!(c.get((2, 0)).is_none());
     }
 }

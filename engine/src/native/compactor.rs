@@ -33,6 +33,8 @@ impl Inner {
             let total = w.manifest.runs.len();
             let count = if all {
                 total
+            } else if !inner.opts.auto_compaction {
+                0
             } else {
                 match compaction::choose(&w.manifest.runs, inner.opts.max_runs) {
                     Some(c) => c.count.min(total),

@@ -83,8 +83,15 @@ pub struct Options {
     pub log_pages: u32,
     /// Budget of the block cache in bytes. Default 8 MiB.
     pub block_cache_bytes: usize,
-    /// Compact automatically once there are more runs than this. Default 8.
+    /// Runs are merged automatically by a size-ratio policy (the newest runs down to the
+    /// oldest one no larger than all newer runs together), which keeps about
+    /// log2(data / memtable) runs; besides, every run is merged once there are more than
+    /// this. Default 8.
     pub max_runs: usize,
+    /// Merge runs automatically after flushes (default). Off: runs accumulate until
+    /// [`NativeStore::compact`], e.g. for a bulk import compacted once at the end (point
+    /// reads look at every run meanwhile).
+    pub auto_compaction: bool,
     /// Optional value rewriter applied by compaction.
     pub value_rewriter: Option<ValueRewriter>,
     /// Run automatic compactions on a background thread (default) instead of on the thread
@@ -100,6 +107,7 @@ impl Default for Options {
             log_pages: 1024,
             block_cache_bytes: 8 * 1024 * 1024,
             max_runs: 8,
+            auto_compaction: true,
             value_rewriter: None,
             background_compaction: true,
         }
@@ -114,6 +122,7 @@ impl fmt::Debug for Options {
             .field("log_pages", &self.log_pages)
             .field("block_cache_bytes", &self.block_cache_bytes)
             .field("max_runs", &self.max_runs)
+            .field("auto_compaction", &self.auto_compaction)
             .field(
                 "value_rewriter",
                 &self.value_rewriter.as_ref().map(|_| ".."),
@@ -441,8 +450,9 @@ impl Inner {
             }
             Arc::clone(&v.runs)
         };
+        let hash = crate::format::bloom::key_hash(key);
         for r in runs.iter() {
-            if let Some(hit) = r.get(key)? {
+            if let Some(hit) = r.get(key, hash)? {
                 return Ok(hit);
             }
         }

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::format::block::{self, IndexEntry, FRAME_LEN, MAX_RAW_LEN, TARGET_BLOCK_LEN};
+use crate::format::block::{self, DataBlock, IndexEntry, FRAME_LEN, MAX_RAW_LEN, TARGET_BLOCK_LEN};
 use crate::format::bloom::{Bloom, BloomBuilder};
 use crate::format::cursor::Bad;
 use crate::format::footer::{self, Footer};
@@ -129,12 +129,51 @@ pub(crate) fn build(
 
 static NEXT_CACHE_ID: AtomicU64 = AtomicU64::new(1);
 
+/// The index's last keys as sortable integers, for a binary search that stays in one small
+/// array: every last key starts with `prefix` (their common prefix), and `fences[i]` is the
+/// next 8 bytes of block `i`'s last key, big-endian, zero-padded. Fences are non-decreasing
+/// in key order, so only keys with an equal fence need a full comparison.
+#[derive(Debug, Default)]
+struct Fences {
+    prefix: Vec<u8>,
+    fences: Vec<u64>,
+}
+
+fn fence_of(rest: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    for (d, s) in b.iter_mut().zip(rest) {
+        *d = *s;
+    }
+    u64::from_be_bytes(b)
+}
+
+impl Fences {
+    fn new(index: &[IndexEntry]) -> Fences {
+        let (Some(first), Some(last)) = (index.first(), index.last()) else {
+            return Fences::default();
+        };
+        let common = first
+            .last_key
+            .iter()
+            .zip(&last.last_key)
+            .take_while(|(a, b)| a == b)
+            .count();
+        let prefix = first.last_key.get(..common).unwrap_or(&[]).to_vec();
+        let fences = index
+            .iter()
+            .map(|e| fence_of(e.last_key.get(common..).unwrap_or(&[])))
+            .collect();
+        Fences { prefix, fences }
+    }
+}
+
 /// An open run.
 #[derive(Debug)]
 pub(crate) struct Run {
     pub meta: RunMeta,
     cache_id: u64,
     index: Vec<IndexEntry>,
+    fences: Fences,
     bloom: Bloom,
     io: Arc<dyn FileIo>,
     path: PathBuf,
@@ -195,6 +234,7 @@ impl Run {
         Ok(Run {
             meta,
             cache_id: NEXT_CACHE_ID.fetch_add(1, Ordering::Relaxed),
+            fences: Fences::new(&index),
             index,
             bloom,
             io,
@@ -203,12 +243,36 @@ impl Run {
         })
     }
 
+    /// The index of the first block whose last key is `>= key` (`index.len()` if none).
+    fn block_for(&self, key: &[u8]) -> usize {
+        let f = &self.fences;
+        let n = self.index.len();
+        let p = f.prefix.len();
+        let (lo, hi) = match key.get(..p) {
+            Some(head) if head == f.prefix.as_slice() => {
+                let t = fence_of(key.get(p..).unwrap_or(&[]));
+                let lo = f.fences.partition_point(|&x| x < t);
+                let hi = lo
+                    + f.fences
+                        .get(lo..)
+                        .unwrap_or(&[])
+                        .partition_point(|&x| x == t);
+                (lo, hi)
+            }
+            // Shorter than the prefix or differing from it: every last key is greater, or
+            // every one is smaller; a full comparison with one of them decides.
+            _ => (0, n),
+        };
+        let slice = self.index.get(lo..hi).unwrap_or(&[]);
+        lo + slice.partition_point(|e| e.last_key.as_slice() < key)
+    }
+
     fn block(&self, i: usize) -> Result<Block> {
         if let Some(b) = self.cache.get((self.cache_id, i)) {
             return Ok(b);
         }
         let Some(entry) = self.index.get(i) else {
-            return Ok(Arc::new(Vec::new()));
+            return Ok(Arc::new(DataBlock::default()));
         };
         let at = self.meta.extent.byte_offset() + entry.offset;
         let len = entry.len as usize;
@@ -216,46 +280,38 @@ impl Run {
             return Err(Bad::new("data block", "block longer than the limit").at(&self.path, at));
         }
         let bytes = read(&*self.io, &self.path, at, len, "data block")?;
-        let entries = block::unframe(&bytes, "data block")
-            .and_then(|raw| block::decode_entries(&raw))
+        let block = block::unframe_owned(bytes, "data block")
+            .and_then(DataBlock::decode)
             .map_err(|b| b.at(&self.path, at))?;
-        if entries.last().map(|(k, _)| k) != Some(&entry.last_key) {
+        if block.len() == 0 || block.key(block.len() - 1) != entry.last_key.as_slice() {
             return Err(
                 Bad::new("data block", "last key differs from the index").at(&self.path, at)
             );
         }
-        let size: usize = entries
-            .iter()
-            .map(|(k, v)| k.len() + v.as_ref().map_or(0, Vec::len) + 48)
-            .sum();
-        let block = Arc::new(entries);
+        let size = block.footprint();
+        let block = Arc::new(block);
         self.cache
             .insert((self.cache_id, i), Arc::clone(&block), size);
         Ok(block)
     }
 
-    /// `None`: the run has no entry for `key`; `Some(None)`: a tombstone.
-    pub(crate) fn get(&self, key: &[u8]) -> Result<Option<Option<Vec<u8>>>> {
-        if !self.bloom.may_contain(key) {
+    /// `None`: the run has no entry for `key`; `Some(None)`: a tombstone. `hash` is
+    /// `bloom::key_hash(key)`, computed once by the caller for every run it asks.
+    pub(crate) fn get(&self, key: &[u8], hash: u64) -> Result<Option<Option<Vec<u8>>>> {
+        if !self.bloom.may_contain_hash(hash) {
             return Ok(None);
         }
-        let i = self.index.partition_point(|e| e.last_key.as_slice() < key);
+        let i = self.block_for(key);
         if i >= self.index.len() {
             return Ok(None);
         }
         let block = self.block(i)?;
-        Ok(block
-            .binary_search_by(|(k, _)| k.as_slice().cmp(key))
-            .ok()
-            .and_then(|j| block.get(j))
-            .map(|(_, v)| v.clone()))
+        Ok(block.find(key).map(|v| v.map(<[u8]>::to_vec)))
     }
 
     /// Entries with `start <= key < end`, including tombstones.
     pub(crate) fn iter(self: &Arc<Self>, start: &[u8], end: Option<&[u8]>) -> EntryIter<'static> {
-        let block_idx = self
-            .index
-            .partition_point(|e| e.last_key.as_slice() < start);
+        let block_idx = self.block_for(start);
         Box::new(RunIter {
             run: Arc::clone(self),
             block_idx,
@@ -310,7 +366,7 @@ impl Iterator for RunIter {
                     }
                     match self.run.block(self.block_idx) {
                         Ok(b) => {
-                            self.pos = b.partition_point(|(k, _)| *k < self.start);
+                            self.pos = b.lower_bound(&self.start);
                             self.block = Some(Arc::clone(&b));
                             b
                         }
@@ -321,20 +377,20 @@ impl Iterator for RunIter {
                     }
                 }
             };
-            match block.get(self.pos) {
-                Some((k, v)) => {
-                    if self.end.as_ref().is_some_and(|e| k >= e) {
-                        self.done = true;
-                        return None;
-                    }
-                    self.pos += 1;
-                    return Some(Ok((k.clone(), v.clone())));
+            if self.pos < block.len() {
+                if self
+                    .end
+                    .as_deref()
+                    .is_some_and(|e| block.key(self.pos) >= e)
+                {
+                    self.done = true;
+                    return None;
                 }
-                None => {
-                    self.block = None;
-                    self.block_idx += 1;
-                }
+                self.pos += 1;
+                return Some(Ok(block.entry(self.pos - 1)));
             }
+            self.block = None;
+            self.block_idx += 1;
         }
     }
 }

@@ -456,7 +456,9 @@ impl Inner {
             v.runs = Arc::new(runs);
             v.frozen = None;
         }
-        if compaction::choose(&w.manifest.runs, self.opts.max_runs).is_some() {
+        if self.opts.auto_compaction
+            && compaction::choose(&w.manifest.runs, self.opts.max_runs).is_some()
+        {
             self.compaction_wanted.store(true, Ordering::Release);
         }
         Ok(())
