@@ -3,7 +3,7 @@
 //!
 //! - `<trace>/apply`: every patch applied to a new document (throughput: chars inserted +
 //!   deleted); the result is checked against `endContent` once before timing;
-//! - `<trace>/encode`, `<trace>/decode`: the final document's bytes (postcard for crdt-kit,
+//! - `<trace>/encode`, `<trace>/decode`: the final document's bytes (`TextCrdt::encode` for crdt-kit,
 //!   each peer's own format);
 //! - retained memory after apply is printed (counting global allocator of this binary);
 //! - `<concurrent trace>/replay`: forks and merges, checked against `endContent`;

@@ -61,7 +61,7 @@ fn txt_1_rejects_magic_version_and_flags() {
         Err(Error::Decode { offset: 4, .. })
     ));
     let mut v = vector_1();
-    v[5] = 0x02;
+    v[5] = 0x04;
     assert!(matches!(
         TextCrdt::decode(&v),
         Err(Error::Decode { offset: 5, .. })
@@ -82,9 +82,51 @@ fn txt_2_counts_are_bounded_by_the_input() {
     assert!(is_decode_error(TextCrdt::decode(&v)));
 }
 
+/// A document big enough for the entropy-coded body (flags bit 1).
+fn long_doc() -> TextCrdt {
+    let mut doc = TextCrdt::new("writer");
+    let words = [
+        "the ", "quick ", "brown ", "fox ", "jumps ", "over ", "lazy ", "dogs ",
+    ];
+    for i in 0..400usize {
+        let pos = (i * 7919) % (doc.len() + 1);
+        doc.insert_str(pos, words[i % words.len()]).unwrap();
+        if i % 5 == 0 {
+            doc.remove_range(pos, 2.min(doc.len() - pos)).unwrap();
+        }
+    }
+    doc
+}
+
+#[test]
+fn txt_entropy_coded_body_round_trips() {
+    let doc = long_doc();
+    let bytes = doc.encode();
+    assert_eq!(bytes[5] & 0x02, 0x02, "the body is entropy-coded");
+    let back = TextCrdt::decode(&bytes).unwrap();
+    assert_eq!(back, doc);
+    assert_eq!(back.encode(), bytes);
+    // A code-length table that over-subscribes the code space (all 256 symbols of length 1).
+    let mut v = bytes.clone();
+    let mut table = 6; // after the varint body length
+    while v[table] & 0x80 != 0 {
+        table += 1;
+    }
+    table += 1;
+    for b in &mut v[table..table + 128] {
+        *b = 0x11;
+    }
+    assert!(is_decode_error(TextCrdt::decode(&v)));
+}
+
 #[test]
 fn txt_2_every_truncation_is_an_error() {
-    for v in [vector_1(), vector_2(), sample().encode()] {
+    for v in [
+        vector_1(),
+        vector_2(),
+        sample().encode(),
+        long_doc().encode(),
+    ] {
         for cut in 0..v.len() {
             assert!(is_decode_error(TextCrdt::decode(&v[..cut])), "cut {cut}");
         }

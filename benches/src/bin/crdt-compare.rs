@@ -233,9 +233,7 @@ fn run_concurrent(name: &str, opts: &Opts) -> Result<String, String> {
     let trace = traces::load_conc(name).map_err(|e| format!("{name}: {e}"))?;
     let (replicas, retained) = mem::retained(|| kit::replay_checked(&trace));
     let replicas = replicas?;
-    let encoded = postcard::to_allocvec(&replicas[0])
-        .map_err(|e| e.to_string())?
-        .len();
+    let encoded = replicas[0].encode().len();
     drop(replicas);
     let ours = median(repeat(opts.runs, opts.budget, || {
         kit::replay_checked(&trace)

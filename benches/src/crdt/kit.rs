@@ -6,7 +6,8 @@ use crdt_kit::prelude::*;
 use super::{check, SplitMix, TextEngine};
 use crate::traces::{ConcTrace, SeqTrace};
 
-/// `TextCrdt`, every patch through `splice`; postcard for the encoded state.
+/// `TextCrdt`, every patch through `splice`; `TextCrdt::encode`/`decode` (the compact
+/// text encoding, `format-spec/text-encoding.md`) for the encoded state.
 #[derive(Debug, Clone, Copy)]
 pub struct Kit;
 
@@ -31,11 +32,11 @@ impl TextEngine for Kit {
     }
 
     fn encode(doc: &mut TextCrdt) -> Result<Vec<u8>, String> {
-        postcard::to_allocvec(doc).map_err(|e| e.to_string())
+        Ok(doc.encode())
     }
 
     fn decode(bytes: &[u8]) -> Result<TextCrdt, String> {
-        postcard::from_bytes(bytes).map_err(|e| e.to_string())
+        TextCrdt::decode(bytes).map_err(|e| e.to_string())
     }
 }
 

@@ -10,6 +10,7 @@
 
 use super::core::Seq;
 use super::delta::{Delta, WireId, WireOp};
+use super::huffman;
 use super::log::Target;
 use super::lz;
 use super::tree::Id;
@@ -26,6 +27,10 @@ const MAGIC: [u8; 4] = *b"CKTX";
 const VERSION: u8 = 1;
 /// Flag bit 0: the text block is compressed.
 const FLAG_COMPRESSED: u8 = 1;
+/// Flag bit 1: the body (everything after the flags) is entropy-coded.
+const FLAG_ENTROPY: u8 = 2;
+/// Bytes before the body.
+const HEADER: usize = 6;
 
 /// A reference to `id` relative to `base`; `own` is the run's actor (one varint then).
 fn put_ref(out: &mut Vec<u8>, own: u32, id: Option<Id>, base: u64) {
@@ -161,6 +166,20 @@ pub(crate) fn encode(seq: &Seq<String>) -> Vec<u8> {
     } else {
         out.extend_from_slice(raw);
     }
+    // The entropy-coded form of the body, when smaller.
+    let body = out.get(HEADER..).unwrap_or(&[]);
+    let coded = huffman::encode(body);
+    let mut len = Vec::new();
+    put_varint(&mut len, body.len() as u64);
+    if len.len() + coded.len() < body.len() {
+        let flags = out.get(5).copied().unwrap_or(0) | FLAG_ENTROPY;
+        out.truncate(HEADER);
+        if let Some(f) = out.get_mut(5) {
+            *f = flags;
+        }
+        out.extend_from_slice(&len);
+        out.extend_from_slice(&coded);
+    }
     out
 }
 
@@ -261,12 +280,23 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Seq<String>, Error> {
         });
     }
     let flags = r.u8()?;
-    if flags & !FLAG_COMPRESSED != 0 {
+    if flags & !(FLAG_COMPRESSED | FLAG_ENTROPY) != 0 {
         return Err(Error::Decode {
             offset: 5,
             reason: format!("unknown flags {flags:#04x}"),
         });
     }
+    if flags & FLAG_ENTROPY == 0 {
+        return decode_body(&mut r, flags);
+    }
+    let raw_len = r.varint()?;
+    let body = huffman::decode(&mut r, raw_len)?;
+    // Offsets of errors in the body now count bytes of the decoded body.
+    decode_body(&mut Reader::new(&body), flags)
+}
+
+/// Decodes the body (actors to text block) from `r`.
+fn decode_body(r: &mut Reader<'_>, flags: u8) -> Result<Seq<String>, Error> {
     let n_actors = r.count("actor")?;
     if n_actors == 0 || n_actors >= u32::MAX as usize {
         return Err(r.error("the actor table is empty"));
@@ -300,7 +330,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Seq<String>, Error> {
         let n_runs = r.count("run")?;
         let mut start = 1u64;
         for _ in 0..n_runs {
-            let (op, ins) = read_run(&mut r, a as u32, start, n_actors)?;
+            let (op, ins) = read_run(r, a as u32, start, n_actors)?;
             start = start.saturating_add(op.head().2);
             chars = chars.saturating_add(ins);
             ops.push(op);
@@ -318,7 +348,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Seq<String>, Error> {
         if start == 0 {
             return Err(r.error("pending op at counter 0"));
         }
-        let (op, ins) = read_run(&mut r, actor as u32, start, n_actors)?;
+        let (op, ins) = read_run(r, actor as u32, start, n_actors)?;
         pending_chars = pending_chars.saturating_add(ins);
         pending.push(op);
     }
@@ -329,7 +359,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Seq<String>, Error> {
         if comp_len != r.remaining() as u64 {
             return Err(r.error("compressed text length differs from the bytes left"));
         }
-        lz::decompress(&mut r, raw_len, comp_len)?
+        lz::decompress(r, raw_len, comp_len)?
     } else {
         if raw_len != r.remaining() as u64 {
             return Err(r.error("text length differs from the bytes left"));

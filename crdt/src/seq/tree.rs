@@ -539,7 +539,25 @@ impl Tree {
             let want = (need + 2).min(LEAF_CAP + 3).max(need);
             l.spans.reserve_exact(want - l.spans.len());
         }
-        l.spans.splice(idx..end, pieces.iter().copied());
+        // The common shapes (one span added, replaced or split in two) without the
+        // general `Vec::splice` machinery.
+        match (end - idx, pieces) {
+            (0, [p]) => l.spans.insert(idx, *p),
+            (1, [p]) => {
+                if let Some(slot) = l.spans.get_mut(idx) {
+                    *slot = *p;
+                }
+            }
+            (1, [p, q]) => {
+                if let Some(slot) = l.spans.get_mut(idx) {
+                    *slot = *p;
+                }
+                l.spans.insert(idx + 1, *q);
+            }
+            _ => {
+                l.spans.splice(idx..end, pieces.iter().copied());
+            }
+        }
         if l.spans.len() <= LEAF_CAP {
             let draw = added.raw.wrapping_sub(removed.raw);
             let dvis = added.vis.wrapping_sub(removed.vis);
