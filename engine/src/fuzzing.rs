@@ -154,7 +154,25 @@ pub fn block(data: &[u8]) {
 }
 
 fn check_block_contents(raw: &[u8], mode: u8) {
-    if let Ok(entries) = block::decode_entries(raw) {
+    // Differential: the reader's in-place decoder accepts exactly what the reference
+    // decoder accepts, with the same entries, and its lookups find each of them.
+    let reference = block::decode_entries(raw);
+    match (block::DataBlock::decode(raw.to_vec()), &reference) {
+        (Ok(b), Ok(entries)) => {
+            assert_eq!(b.len(), entries.len(), "entry count");
+            for (i, (k, v)) in entries.iter().enumerate() {
+                assert_eq!(b.entry(i), (k.clone(), v.clone()), "entry {i}");
+                assert_eq!(b.find(k), Some(v.as_deref()), "lookup {i}");
+            }
+        }
+        (Err(_), Err(_)) => {}
+        (fast, reference) => panic!(
+            "data block decoders disagree: DataBlock {:?}, reference {:?}",
+            fast.map(|b| b.len()),
+            reference.as_ref().map(Vec::len)
+        ),
+    }
+    if let Ok(entries) = reference {
         let mut again = Vec::new();
         for (k, v) in &entries {
             block::push_entry(&mut again, k, v.as_deref());

@@ -120,8 +120,8 @@ pub(crate) fn push_entry(out: &mut Vec<u8>, key: &[u8], value: Option<&[u8]>) {
 }
 
 /// Decode the entries of a data block, checking they are strictly increasing (the
-/// reference decoder [`DataBlock::decode`] is tested against).
-#[cfg(test)]
+/// reference decoder [`DataBlock::decode`] is tested and fuzzed against).
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn decode_entries(raw: &[u8]) -> Result<Vec<Entry>, Bad> {
     let mut c = Cursor::new(raw, "data block");
     let mut out: Vec<Entry> = Vec::new();

@@ -100,7 +100,7 @@ impl Bloom {
         Ok(Bloom { hashes, bits })
     }
 
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn may_contain(&self, key: &[u8]) -> bool {
         self.may_contain_hash(key_hash(key))
     }
