@@ -2,7 +2,8 @@
 //! CLI's face of [`crdt_inspect::Db`].
 //!
 //! Read commands go through [`open_read`]: the file must exist and is opened read-only, so
-//! they never create or change a file.
+//! they never create or change a file. `.crdt`, SQLite and redb files are told apart by
+//! their header bytes.
 
 use std::path::Path;
 
@@ -20,7 +21,30 @@ pub fn open_write(path: &Path) -> Result<Db> {
     Ok(Db::open_write(path)?)
 }
 
-/// Opens a database for writing, creating a new `.crdt` file when `path` does not exist.
-pub fn open_or_create(path: &Path) -> Result<Db> {
-    Ok(Db::open_or_create(path)?)
+/// Opens a database for writing, creating a new database of `kind` when `path` does not
+/// exist.
+pub fn open_or_create(path: &Path, kind: Kind) -> Result<Db> {
+    Ok(Db::open_or_create(path, kind)?)
+}
+
+/// The `--format` of commands that create a database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// A native `.crdt` file.
+    #[default]
+    Crdt,
+    /// A SQLite database (crdt-store's `SqliteStore`).
+    Sqlite,
+    /// A redb database (crdt-store's `RedbStore`).
+    Redb,
+}
+
+impl From<Format> for Kind {
+    fn from(f: Format) -> Kind {
+        match f {
+            Format::Crdt => Kind::Crdt,
+            Format::Sqlite => Kind::Sqlite,
+            Format::Redb => Kind::Redb,
+        }
+    }
 }

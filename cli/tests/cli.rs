@@ -12,7 +12,7 @@ use crdt_cli::cmd::status::{FileStatus, NamespaceStatus, StatusLine};
 use crdt_cli::cmd::verify::VerifyLine;
 use crdt_cli::transfer::{ExportDocument, ExportRecord};
 use crdt_kit::{GCounter, GSet, LWWRegister, MVRegister, ORSet, PNCounter, Rga, TextCrdt, TwoPSet};
-use crdt_store::{EventStore, NativeStore, StateStore};
+use crdt_store::{EventStore, NativeStore};
 
 fn crdt(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_crdt"));
@@ -52,6 +52,12 @@ fn enveloped<T: crdt_migrate::CrdtVersioned + serde::Serialize>(v: &T) -> Vec<u8
 /// a counter-only entity.
 fn rich_fixture(path: &Path) {
     let s = NativeStore::open(path).unwrap();
+    rich_content(&s);
+    s.close().unwrap();
+}
+
+/// The content of [`rich_fixture`], into any store.
+fn rich_content<S: EventStore>(s: &S) {
     let mut g = GCounter::new("a");
     g.increment_by(3);
     let mut g2 = g.fork("b");
@@ -104,7 +110,6 @@ fn rich_fixture(path: &Path) {
     s.save_snapshot("log", "e1", b"snap", 2, 1).unwrap();
     s.append_event("log", "gone", b"x", 1, "n").unwrap();
     s.truncate_events_before("log", "gone", 2).unwrap();
-    s.close().unwrap();
 }
 
 struct Fixtures {
@@ -114,6 +119,8 @@ struct Fixtures {
     damaged: PathBuf,
     truncated: PathBuf,
     sqlite: PathBuf,
+    redb: PathBuf,
+    fake_sqlite: PathBuf,
     text: PathBuf,
     missing: PathBuf,
     dir: PathBuf,
@@ -137,10 +144,16 @@ fn fixtures() -> Fixtures {
     let truncated = d.join("truncated.crdt");
     let full = std::fs::read(&rich).unwrap();
     std::fs::write(&truncated, &full[..(run.offset as usize + 100)]).unwrap();
-    let sqlite = d.join("app.sqlite");
+    // Real adapter files, with the content of `rich` (names say nothing: detection reads
+    // the header).
+    let sqlite = d.join("app-sqlite.db");
+    rich_content(&crdt_store::SqliteStore::open(&sqlite).unwrap());
+    let redb = d.join("app-redb.db");
+    rich_content(&crdt_store::RedbStore::open(&redb).unwrap());
+    let fake_sqlite = d.join("fake.sqlite");
     let mut sq = b"SQLite format 3\0".to_vec();
     sq.resize(4096, 0);
-    std::fs::write(&sqlite, sq).unwrap();
+    std::fs::write(&fake_sqlite, sq).unwrap();
     let text = d.join("notes.txt");
     std::fs::write(&text, "hello, not a database\n").unwrap();
     Fixtures {
@@ -149,6 +162,8 @@ fn fixtures() -> Fixtures {
         damaged,
         truncated,
         sqlite,
+        redb,
+        fake_sqlite,
         text,
         missing: d.join("missing.crdt"),
         dir: d,
@@ -376,11 +391,15 @@ fn verify_clean_damaged_truncated() {
 #[test]
 fn foreign_and_missing_files() {
     let f = fixtures();
-    for cmd in ["status", "inspect", "export", "verify", "compact"] {
-        assert_error(
-            &crdt(&[&cmd, &f.sqlite]),
-            "supported once the SQLite/redb adapters land",
-        );
+    for cmd in ["status", "inspect", "export", "verify", "compact", "dev-ui"] {
+        // A SQLite header over garbage: damage for verify, an error for the others.
+        let fake = crdt(&[&cmd, &f.fake_sqlite]);
+        if cmd == "verify" {
+            assert_eq!(code(&fake), 1, "{}", stderr(&fake));
+            assert!(stdout(&fake).contains("damage: file:"), "{}", stdout(&fake));
+        } else {
+            assert_error(&fake, "fake.sqlite");
+        }
         assert_error(&crdt(&[&cmd, &f.text]), "not a database");
         assert_error(&crdt(&[&cmd, &f.missing]), "no such file");
         assert!(!f.missing.exists(), "{cmd} created the missing file");
@@ -567,4 +586,234 @@ fn inspect_lookup_and_scan_agree() {
         &crdt(&[&"inspect", &f.rich, &"e1", &"-n", &"crdts"]),
         "no key or entity \"e1\" in namespace crdts",
     );
+}
+
+fn side_files(path: &Path) -> Vec<PathBuf> {
+    ["-wal", "-shm", "-journal", "-lock"]
+        .iter()
+        .map(|suffix| {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            PathBuf::from(p)
+        })
+        .filter(|p| p.exists())
+        .collect()
+}
+
+#[test]
+fn sqlite_and_redb_files_in_every_read_command() {
+    let f = fixtures();
+    let reference = export(&f.rich);
+    let lines = |args: &[&dyn AsRef<std::ffi::OsStr>]| -> Vec<InspectLine> {
+        let o = crdt(args);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        json_lines(&o)
+    };
+    let rich_listing = lines(&[&"inspect", &f.rich, &"--json"]);
+    let rich_e1 = lines(&[&"inspect", &f.rich, &"e1", &"--events", &"--json"]);
+    for (db, name) in [(&f.sqlite, "sqlite"), (&f.redb, "redb")] {
+        let before = std::fs::read(db).unwrap();
+        // status: the same namespaces and counts as the .crdt file.
+        let o = crdt(&[&"status", db, &"--json"]);
+        assert_eq!(code(&o), 0, "{name}: {}", stderr(&o));
+        let st: Vec<StatusLine> = json_lines(&o);
+        match &st[0] {
+            StatusLine::File(FileStatus {
+                format,
+                namespaces,
+                runs,
+                live_bytes,
+                ..
+            }) => {
+                assert_eq!((format.as_str(), *namespaces, *runs), (name, 3, None));
+                assert_eq!(live_bytes.is_some(), name == "sqlite");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(st.iter().any(|l| matches!(l,
+            StatusLine::Namespace(NamespaceStatus { name, entities: 2, events: 3, snapshots: 1, .. })
+            if name == "log")));
+        let text = crdt(&[&"status", db]);
+        assert!(
+            stdout(&text).contains(&format!("format        {name}\n")),
+            "{}",
+            stdout(&text)
+        );
+        // inspect: every value decoded exactly as from the .crdt file.
+        assert_eq!(lines(&[&"inspect", db, &"--json"]), rich_listing, "{name}");
+        assert_eq!(
+            lines(&[&"inspect", db, &"e1", &"--events", &"--json"]),
+            rich_e1,
+            "{name}"
+        );
+        // export: the same records, in the same order.
+        assert_eq!(export(db), reference, "{name}");
+        // verify: clean.
+        let v = crdt(&[&"verify", db]);
+        assert_eq!(code(&v), 0, "{name}: {}{}", stdout(&v), stderr(&v));
+        assert!(stdout(&v).contains("clean"), "{}", stdout(&v));
+        // dev-ui opens it and serves (its routes are tested in cli/tests/dev_ui.rs).
+        let mut ui = Command::new(env!("CARGO_BIN_EXE_crdt"))
+            .args([
+                &"dev-ui" as &dyn AsRef<std::ffi::OsStr>,
+                db,
+                &"--port",
+                &"0",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut url = String::new();
+        BufReader::new(ui.stdout.take().unwrap())
+            .read_line(&mut url)
+            .unwrap();
+        ui.kill().unwrap();
+        ui.wait().unwrap();
+        assert!(url.contains("at http://127.0.0.1:"), "{name}: {url:?}");
+        // None of it changed the file or left side files behind.
+        assert!(std::fs::read(db).unwrap() == before, "{name} changed");
+        assert_eq!(side_files(db), Vec::<PathBuf>::new(), "{name}");
+    }
+}
+
+#[test]
+fn round_trips_between_every_backend_are_lossless() {
+    let f = fixtures();
+    let reference = export(&f.rich);
+    let dump = f.dir.join("rich.jsonl");
+    let o = crdt(&[&"export", &f.rich, &"--jsonl"]);
+    std::fs::write(&dump, &o.stdout).unwrap();
+    for (fmt, name) in [
+        ("crdt", "a.crdt"),
+        ("sqlite", "a.sqlite"),
+        ("redb", "a.redb"),
+    ] {
+        let target = f.dir.join(name);
+        let i = crdt(&[&"import", &target, &dump, &"--format", &fmt]);
+        assert_eq!(code(&i), 0, "{fmt}: {}", stderr(&i));
+        assert_eq!(export(&target), reference, "{fmt}");
+        // And from there into every other backend.
+        for (fmt2, name2) in [
+            ("crdt", "b.crdt"),
+            ("sqlite", "b.sqlite"),
+            ("redb", "b.redb"),
+        ] {
+            let dump2 = f.dir.join("again.json");
+            std::fs::write(&dump2, crdt(&[&"export", &target]).stdout).unwrap();
+            let target2 = f.dir.join(format!("{fmt}-{name2}"));
+            let i = crdt(&[&"import", &target2, &dump2, &"--format", &fmt2]);
+            assert_eq!(code(&i), 0, "{fmt} -> {fmt2}: {}", stderr(&i));
+            assert_eq!(export(&target2), reference, "{fmt} -> {fmt2}");
+        }
+    }
+    // Importing into an existing adapter file keeps its kind (--format only names new files).
+    let existing = f.dir.join("existing.db");
+    drop(crdt_store::SqliteStore::open(&existing).unwrap());
+    let i = crdt(&[&"import", &existing, &dump, &"--format", &"redb"]);
+    assert_eq!(code(&i), 0, "{}", stderr(&i));
+    assert_eq!(export(&existing), reference);
+    let st = crdt(&[&"status", &existing]);
+    assert!(
+        stdout(&st).contains("format        sqlite"),
+        "{}",
+        stdout(&st)
+    );
+    assert_error(
+        &crdt(&[&"import", &existing, &dump]),
+        "already has an event log",
+    );
+}
+
+#[test]
+fn compact_and_salvage_on_sqlite_and_redb() {
+    let f = fixtures();
+    let demo_dump = f.dir.join("demo.json");
+    std::fs::write(&demo_dump, crdt(&[&"export", &f.demo]).stdout).unwrap();
+    for fmt in ["sqlite", "redb"] {
+        let db = f.dir.join(format!("demo.{fmt}"));
+        assert_eq!(
+            code(&crdt(&[&"import", &db, &demo_dump, &"--format", &fmt])),
+            0
+        );
+        let o = crdt(&[&"compact", &db, &"--threshold", &"1"]);
+        assert_eq!(code(&o), 0, "{fmt}: {}", stderr(&o));
+        let out = stdout(&o);
+        assert!(
+            out.contains("tasks/task-2: 2 events, 2 folded"),
+            "{fmt}: {out}"
+        );
+        assert!(out.contains("size ") && out.contains(" -> "), "{out}");
+        assert_eq!(code(&crdt(&[&"verify", &db])), 0, "{fmt}");
+        let task: Vec<InspectLine> = json_lines(&crdt(&[
+            &"inspect",
+            &db,
+            &"task-2",
+            &"-n",
+            &"tasks",
+            &"--events",
+            &"--json",
+        ]));
+        assert!(
+            task.iter().any(|l| matches!(l, InspectLine::Snapshot(_))),
+            "{fmt}"
+        );
+        assert!(
+            !task.iter().any(|l| matches!(l, InspectLine::Event(_))),
+            "{fmt}"
+        );
+        // salvage into each kind.
+        for out_fmt in ["crdt", "sqlite", "redb"] {
+            let out = f.dir.join(format!("rescued-{fmt}.{out_fmt}"));
+            let s = crdt(&[&"salvage", &db, &out, &"--format", &out_fmt]);
+            assert_eq!(code(&s), 0, "{fmt} -> {out_fmt}: {}", stderr(&s));
+            assert_eq!(export(&out), export(&db), "{fmt} -> {out_fmt}");
+        }
+    }
+}
+
+#[test]
+fn damaged_sqlite_and_redb_files_are_reported_not_panicked_on() {
+    let f = fixtures();
+    for (db, name) in [(&f.sqlite, "sqlite"), (&f.redb, "redb")] {
+        let clean = std::fs::read(db).unwrap();
+        let mut damaged_found = 0;
+        let step = (clean.len() / 16).max(1);
+        for (i, at) in (100..clean.len()).step_by(step).enumerate() {
+            let mut bytes = clean.clone();
+            for b in bytes.iter_mut().skip(at).take(64) {
+                *b ^= 0xa5;
+            }
+            let bad = f.dir.join(format!("bad-{name}-{i}"));
+            std::fs::write(&bad, &bytes).unwrap();
+            let v = crdt(&[&"verify", &bad]);
+            let err = stderr(&v);
+            assert!(
+                !err.contains("panicked") && err.lines().count() <= 1,
+                "{err}"
+            );
+            match code(&v) {
+                0 => {}
+                1 => damaged_found += 1,
+                _ => assert!(err.starts_with("crdt: "), "{err}"),
+            }
+            for cmd in ["status", "inspect", "export"] {
+                let o = crdt(&[&cmd, &bad]);
+                let err = stderr(&o);
+                assert!(
+                    !err.contains("panicked") && err.lines().count() <= 1,
+                    "{cmd}: {err}"
+                );
+                assert!(code(&o) == 0 || err.starts_with("crdt: "), "{cmd}: {err}");
+            }
+            assert!(
+                std::fs::read(&bad).unwrap() == bytes,
+                "{name}: verify wrote the file"
+            );
+        }
+        assert!(
+            damaged_found > 0,
+            "{name}: no damage found in 16 damaged copies"
+        );
+    }
 }

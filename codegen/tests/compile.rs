@@ -1,6 +1,7 @@
 //! Generated code compiles: several schemas are generated into one temporary crate (path
 //! dependencies on this workspace's crates) which is built once with `cargo build`, with
-//! `#![deny(warnings, missing_docs)]`. The crate and its target directory live under this
+//! `#![deny(warnings, missing_docs)]`; then tests inside that crate check that migrated
+//! CRDT fields get the process's replica id. The crate and its target directory live under this
 //! workspace's `target/codegen-check/`, so later runs rebuild only the generated code.
 
 use std::path::{Path, PathBuf};
@@ -81,6 +82,17 @@ fn workspace() -> PathBuf {
         .to_path_buf()
 }
 
+/// `cargo <cmd>` on the generated crate, with its own target directory.
+fn cargo(cmd: &str, krate: &Path, root: &Path) -> std::process::Output {
+    Command::new(env!("CARGO"))
+        .args([cmd, "--quiet", "--manifest-path"])
+        .arg(krate.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", root.join("target"))
+        .env_remove("RUSTFLAGS")
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn generated_code_builds() {
     let ws = workspace();
@@ -122,13 +134,7 @@ fn generated_code_builds() {
          let _ = plain::create_db(\"x.crdt\");\n}\n",
     );
     std::fs::write(src.join("lib.rs"), lib).unwrap();
-    let out = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "--manifest-path"])
-        .arg(krate.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", root.join("target"))
-        .env_remove("RUSTFLAGS")
-        .output()
-        .unwrap();
+    let out = cargo("build", &krate, &root);
     assert!(
         out.status.success(),
         "generated code does not build:\n{}",
@@ -147,4 +153,59 @@ fn generated_code_builds() {
             String::from_utf8_lossy(&o.stdout)
         );
     }
+    // Migrated CRDT fields get this process's replica id, never a shared fixed actor: run
+    // tests inside the generated crate (each test file is its own process).
+    let tests = krate.join("tests");
+    std::fs::create_dir_all(&tests).unwrap();
+    std::fs::write(tests.join("replica_set.rs"), REPLICA_SET_TEST).unwrap();
+    std::fs::write(tests.join("replica_fresh.rs"), REPLICA_FRESH_TEST).unwrap();
+    let out = cargo("test", &krate, &root);
+    assert!(
+        out.status.success(),
+        "replica tests of the generated code failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
+
+/// The app sets its device id: migrated CRDT fields carry it.
+const REPLICA_SET_TEST: &str = r#"
+use codegen_check::all_crdts::{self, Board, BoardV1};
+
+#[test]
+fn migrated_crdt_fields_use_the_replica_id_the_app_set() {
+    assert!(all_crdts::set_replica_id("device-a"));
+    assert!(!all_crdts::set_replica_id("device-b"), "the id is fixed once set");
+    let db = all_crdts::create_memory_db().unwrap();
+    let v1 = BoardV1 { title: crdt_kit::LWWRegister::new("ui", "Plans".to_string()) };
+    db.save("b", &v1).unwrap();
+    let b: Board = db.load("b").unwrap().unwrap();
+    for actor in [
+        b.views.actor(), b.votes.actor(), b.owner.actor(), b.seen.actor(),
+        b.banned.actor(), b.labels.actor(), b.order.actor(), b.notes.actor(), b.color.actor(),
+    ] {
+        assert_eq!(actor.as_str(), "device-a");
+    }
+    assert_eq!(b.title.actor().as_str(), "ui", "copied fields keep their actor");
+}
+"#;
+
+/// Nothing set: a fresh id per process, not a fixed one.
+const REPLICA_FRESH_TEST: &str = r#"
+use codegen_check::all_crdts::{self, Board, BoardV1};
+
+#[test]
+fn without_an_id_each_process_gets_a_fresh_one() {
+    let db = all_crdts::create_memory_db().unwrap();
+    let v1 = BoardV1 { title: crdt_kit::LWWRegister::new("ui", "Plans".to_string()) };
+    db.save("b", &v1).unwrap();
+    let b: Board = db.load("b").unwrap().unwrap();
+    let id = all_crdts::replica_id();
+    assert!(id.starts_with("replica-") && id.len() == 24, "{id}");
+    assert_eq!(b.views.actor().as_str(), id);
+    assert_eq!(b.labels.actor().as_str(), id);
+    let (x, y) = (all_crdts::helpers::fresh_replica_id(), all_crdts::helpers::fresh_replica_id());
+    assert_ne!(x, y);
+    assert_ne!(x, id);
+}
+"#;

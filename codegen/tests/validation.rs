@@ -125,7 +125,22 @@ fn added_option_and_crdt_fields_need_no_default() {
         .unwrap()
         .contents;
     assert!(m.contains("p: None,"));
-    assert!(m.contains("c: crdt_kit::GCounter::new(\"migration\"),"));
+    assert!(m.contains("let actor = super::helpers::replica_id();"));
+    assert!(m.contains("c: crdt_kit::GCounter::new(actor),"));
+    let file = |name: &str| &files.iter().find(|f| f.name == name).unwrap().contents;
+    assert!(file("helpers.rs").contains("pub fn replica_id() -> &'static str"));
+    assert!(file("mod.rs").contains("replica_id, set_replica_id}"));
+    // No migration creates a CRDT: no replica id machinery.
+    let plain = generate_str(&entity(
+        "Task",
+        "tasks",
+        &[
+            TITLE,
+            &format!("{TITLE}, {{ name = \"p\", type = \"Option<u8>\" }}"),
+        ],
+    ))
+    .unwrap();
+    assert!(!plain.iter().any(|f| f.contents.contains("replica_id")));
 }
 
 #[test]

@@ -70,6 +70,7 @@ pub mod limits;
 mod logic;
 mod memory;
 mod native;
+mod records;
 
 #[cfg(feature = "redb")]
 pub use adapters::{RedbOptions, RedbStore};
@@ -84,6 +85,7 @@ pub use db::{CrdtDb, MigrationReport, TypedEvent};
 pub use error::{Error, Result};
 pub use memory::MemoryStore;
 pub use native::{
-    Durability, Layout, NativeStore, Options, Record, RecordIter, RunInfo, Stats, SuperblockInfo,
-    ValueKind, ValueRewriter,
+    Durability, Layout, NativeStore, Options, RunInfo, Stats, SuperblockInfo, ValueKind,
+    ValueRewriter,
 };
+pub use records::{Record, RecordIter};

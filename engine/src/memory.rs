@@ -143,3 +143,4 @@ fn drop_truncated_events(map: &mut Map, key: &[u8], value: &[u8]) {
 }
 
 crate::logic::impl_store_traits!(MemoryStore);
+crate::records::impl_records!(MemoryStore);

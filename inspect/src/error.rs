@@ -30,6 +30,11 @@ pub enum Error {
         /// The path as given.
         path: PathBuf,
     },
+    /// A database was to be created where a file already exists.
+    Exists {
+        /// The path as given.
+        path: PathBuf,
+    },
     /// A recognised kind of database this build cannot open.
     Unsupported {
         /// The path as given.
@@ -81,10 +86,17 @@ impl fmt::Display for Error {
                 "{}: not a database (no .crdt, SQLite or redb header)",
                 path.display()
             ),
+            Error::Exists { path } => write!(
+                f,
+                "{}: already exists; a new database is only created at a free path",
+                path.display()
+            ),
             Error::Unsupported { path, kind } => write!(
                 f,
-                "{}: {} database: supported once the SQLite/redb adapters land",
+                "{}: {} database: this build has no {} support (crdt-inspect feature `{}`)",
                 path.display(),
+                kind.name(),
+                kind.name(),
                 kind.name()
             ),
             Error::Io { path, source } => match source.kind() {

@@ -67,7 +67,7 @@ pub mod hex;
 pub mod records;
 pub mod status;
 
-pub use db::Db;
+pub use db::{Db, Space};
 pub use decode::{decode, summary, Decoded, EnvelopeInfo};
 pub use detect::{detect, Kind, CRDT_MAGIC, REDB_MAGIC, SQLITE_MAGIC};
 pub use entity::{

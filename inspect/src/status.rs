@@ -21,15 +21,15 @@ pub struct FileStatus {
     pub format_version: Option<u32>,
     /// Size of the file on disk.
     pub file_bytes: u64,
-    /// Bytes in use (file minus free pages).
+    /// Bytes in use (file minus free pages); `.crdt` and SQLite.
     pub live_bytes: Option<u64>,
-    /// Bytes of free pages, reusable.
+    /// Bytes of free pages, reusable; `.crdt` and SQLite.
     pub free_bytes: Option<u64>,
-    /// Bytes of the log extent.
+    /// Bytes of the log extent (`.crdt`).
     pub log_bytes: Option<u64>,
-    /// Manifest generation.
+    /// Manifest generation (`.crdt`).
     pub generation: Option<u64>,
-    /// Number of runs.
+    /// Number of runs (`.crdt`).
     pub runs: Option<u64>,
     /// Number of namespaces.
     pub namespaces: u64,
@@ -167,13 +167,14 @@ pub fn status(db: &Db) -> Result<StatusReport> {
         }
     }
     let layout = db.layout();
+    let space = db.space()?;
     let file = FileStatus {
         path: db.path().display().to_string(),
         format: db.kind().name().to_string(),
         format_version: layout.as_ref().map(|l| l.format_version),
         file_bytes: db.file_bytes()?,
-        live_bytes: layout.as_ref().map(|l| l.live_bytes),
-        free_bytes: layout.as_ref().map(|l| l.free_bytes),
+        live_bytes: space.map(|s| s.live_bytes),
+        free_bytes: space.map(|s| s.free_bytes),
         log_bytes: layout.as_ref().map(|l| l.log_bytes),
         generation: layout.as_ref().map(|l| l.generation),
         runs: layout.as_ref().map(|l| l.runs.len() as u64),

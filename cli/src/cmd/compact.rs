@@ -1,13 +1,14 @@
 //! `crdt compact DB [--threshold N]`: for every entity with more than N events, snapshot
 //! its state at its last event and truncate the events the snapshot covers
-//! (`CrdtDb::compact_entity`), then merge the file's runs. Prints sizes before and after,
-//! and a progress bar on stderr for long runs on a terminal.
+//! (`CrdtDb::compact_entity`), then run the backend's compaction: merge the runs of a
+//! `.crdt` file, `VACUUM` and checkpoint a SQLite file, redb's `compact`. Prints sizes
+//! before and after, and a progress bar on stderr for long runs on a terminal.
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use crdt_store::{CrdtDb, Record};
+use crdt_store::Record;
 
 use crate::error::Result;
 use crate::open::{open_write, Db};
@@ -26,11 +27,8 @@ pub struct Args {
     pub threshold: u64,
 }
 
-fn sizes(db: &Db, path: &std::path::Path) -> Result<(u64, Option<u64>)> {
-    Ok((
-        std::fs::metadata(path)?.len(),
-        db.layout().map(|l| l.live_bytes),
-    ))
+fn sizes(db: &Db) -> Result<(u64, Option<u64>)> {
+    Ok((db.file_bytes()?, db.space()?.map(|s| s.live_bytes)))
 }
 
 /// A one-line progress bar on stderr, shown only when stderr is a terminal and the run
@@ -66,8 +64,8 @@ impl Progress {
 
 /// Runs `crdt compact`.
 pub fn exec(args: &Args) -> Result<u8> {
-    let db = open_write(&args.db)?;
-    let before = sizes(&db, &args.db)?;
+    let mut db = open_write(&args.db)?;
+    let before = sizes(&db)?;
     let mut counts: BTreeMap<(String, String), u64> = BTreeMap::new();
     for r in db.records()? {
         if let Record::Event { ns, entity, .. } = r? {
@@ -81,22 +79,19 @@ pub fn exec(args: &Args) -> Result<u8> {
         .filter(|(_, n)| **n > args.threshold)
         .collect();
     let mut progress = Progress::new(todo.len());
-    if let Some(store) = db.as_native() {
-        let cdb = CrdtDb::with_store(store.clone());
-        for ((ns, entity), n) in todo {
-            progress.step(&format!("{ns}/{entity}"));
-            let r = cdb.compact_entity(ns, entity)?;
-            out.line(format!(
-                "{ns}/{entity}: {n} events, {r} folded into a snapshot"
-            ))?;
-            entities += 1;
-            removed += r;
-        }
+    for ((ns, entity), n) in todo {
+        progress.step(&format!("{ns}/{entity}"));
+        let r = db.compact_entity(ns, entity)?;
+        out.line(format!(
+            "{ns}/{entity}: {n} events, {r} folded into a snapshot"
+        ))?;
+        entities += 1;
+        removed += r;
     }
     progress.step("merging runs");
     db.compact()?;
     progress.done();
-    let after = sizes(&db, &args.db)?;
+    let after = sizes(&db)?;
     db.close()?;
     let live = |v: Option<u64>| v.map(human_bytes).unwrap_or_else(|| "-".into());
     out.line(format!(

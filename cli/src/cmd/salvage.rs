@@ -1,5 +1,5 @@
-//! `crdt salvage DB OUT`: copies every readable record of a damaged database into a new
-//! `.crdt` file, with the same keys, event seqs, snapshots and counters. Values whose
+//! `crdt salvage DB OUT [--format crdt|sqlite|redb]`: copies every readable record of a
+//! damaged `.crdt`, SQLite or redb database into a new database (default `.crdt`), with the same keys, event seqs, snapshots and counters. Values whose
 //! envelope is damaged are copied as they are (verify still reports them). A damaged data
 //! block is skipped with its key range. Exit 0 when everything was copied, 1 when
 //! something was unreadable and skipped (each skip is listed), 2 when nothing could run.
@@ -7,10 +7,8 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use crdt_store::NativeStore;
-
 use crate::error::{Failure, Result};
-use crate::open::{open_read, Db};
+use crate::open::{open_read, Db, Format};
 use crate::output::Out;
 use crate::transfer::{self, ExportRecord};
 
@@ -24,6 +22,9 @@ pub struct Args {
     pub db: PathBuf,
     /// New file to write (must not exist).
     pub out: PathBuf,
+    /// Kind of database to write.
+    #[arg(long, value_enum, default_value_t = Format::Crdt)]
+    pub format: Format,
 }
 
 /// Runs `crdt salvage`.
@@ -44,7 +45,7 @@ pub fn exec(args: &Args) -> Result<u8> {
         .into_iter()
         .filter_map(ExportRecord::from_record)
         .collect();
-    let dst = Db::native(&args.out, NativeStore::open(&args.out)?);
+    let dst = Db::create(&args.out, args.format.into())?;
     let n = transfer::write(dst.store(), records, &BTreeSet::new())?;
     dst.close()?;
     let mut out = Out::stdout(false);

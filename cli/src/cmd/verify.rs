@@ -1,9 +1,12 @@
 //! `crdt verify DB`: checks every structure and checksum the file has.
 //!
-//! Opening checks the header, the superblocks, the manifest, every run's footer, index and
-//! bloom filter, and replays the log; a full scan then reads (and checksums) every data
-//! block, decodes every key, event and snapshot, and checks the envelope checksum of every
-//! stored value; finally the engine's own invariant checks run. Exit 0 when clean, 1 when
+//! `.crdt`: opening checks the header, the superblocks, the manifest, every run's footer,
+//! index and bloom filter, and replays the log; a full scan then reads (and checksums)
+//! every data block, decodes every key, event and snapshot, and checks the envelope
+//! checksum of every stored value; finally the engine's own invariant checks run.
+//! SQLite and redb: the same scan and record decoding, then SQLite's
+//! `PRAGMA integrity_check` or redb's integrity check (every page checksum; on the
+//! read-only open a repair redb would make stays in memory). Exit 0 when clean, 1 when
 //! damage was found (each finding says what and where), 2 when the check could not run.
 
 use std::path::PathBuf;
@@ -13,7 +16,6 @@ use crdt_store::Record;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::open::{detect, Db, Kind};
 use crate::output::Out;
 
 /// Arguments of `crdt verify`.
@@ -62,24 +64,20 @@ fn check_value(location: String, bytes: &[u8], found: &mut Vec<VerifyLine>) {
 
 /// Verifies `path`: the findings and the summary, or an error when it could not run.
 pub fn report(path: &std::path::Path) -> Result<Vec<VerifyLine>> {
-    let kind = detect(path)?;
     let mut found = Vec::new();
     let mut records = 0u64;
-    let db = match kind {
-        Kind::Crdt => match crdt_store::NativeStore::open_read_only(path) {
-            Ok(s) => Some(Db::native(path, s)),
-            Err(e) if e.is_corrupted() => {
-                found.push(VerifyLine::Damage {
-                    location: "file".into(),
-                    detail: e.to_string(),
-                });
-                None
-            }
-            Err(e) => return Err(e.into()),
-        },
-        _ => Some(crate::open::open_read(path)?),
+    let db = match crdt_inspect::Db::open_read(path) {
+        Ok(db) => Some(db),
+        Err(e) if e.is_corrupted() => {
+            found.push(VerifyLine::Damage {
+                location: "file".into(),
+                detail: e.to_string(),
+            });
+            None
+        }
+        Err(e) => return Err(e.into()),
     };
-    if let Some(db) = db {
+    if let Some(mut db) = db {
         let (recs, errors) = db.records_skipping_damage();
         for e in errors {
             found.push(VerifyLine::Damage {
@@ -110,10 +108,10 @@ pub fn report(path: &std::path::Path) -> Result<Vec<VerifyLine>> {
                 _ => {}
             }
         }
-        if let Err(e) = db.check() {
+        for detail in db.check()? {
             found.push(VerifyLine::Damage {
                 location: "file".into(),
-                detail: e.to_string(),
+                detail,
             });
         }
     }

@@ -132,6 +132,9 @@ pub struct SqliteStore {
 struct Inner {
     /// `None` for in-memory databases.
     path: Option<PathBuf>,
+    /// Opened with [`SqliteStore::open_read_only`]: reads go through `writer` (the only,
+    /// read-only connection) and commits fail with [`Error::ReadOnly`].
+    read_only: bool,
     config: SqliteConfig,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
@@ -214,6 +217,101 @@ impl SqliteStore {
         Self::init(conn, Some(path), config)
     }
 
+    /// Opens an existing database read-only (`SQLITE_OPEN_READ_ONLY`), for inspection
+    /// tools. A missing path is an [`Error::Io`] (`NotFound`), never a new database; every commit
+    /// fails with [`Error::ReadOnly`]; the schema is not created and no pragma that
+    /// writes (journal mode) is issued.
+    ///
+    /// WAL side files: a database the adapter wrote is in WAL mode, and SQLite needs the
+    /// `-shm` index to read a WAL database. When the `-wal` file exists (a writer is
+    /// open, or did not close cleanly), the connection uses the existing `-wal` / `-shm`
+    /// like any reader and sees every committed transaction; it never checkpoints.
+    /// When there is no `-wal` file (the last writer closed cleanly, so every commit is
+    /// in the main file), the database is opened with `immutable=1`: SQLite then reads
+    /// the main file only and creates no `-wal` / `-shm` file at all. In that mode it
+    /// takes no locks, so a writer that opens the file *during* the read is not seen
+    /// (a short-lived inspection sees the state at open).
+    ///
+    /// ```
+    /// use crdt_store::{SqliteStore, StateStore};
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("app.db");
+    /// SqliteStore::open(&path).unwrap().put("ns", "k", b"v").unwrap();
+    /// let ro = SqliteStore::open_read_only(&path).unwrap();
+    /// assert_eq!(ro.get("ns", "k").unwrap().as_deref(), Some(&b"v"[..]));
+    /// assert!(ro.put("ns", "k", b"w").is_err());
+    /// assert!(SqliteStore::open_read_only(dir.path().join("missing.db")).is_err());
+    /// ```
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Self> {
+        use rusqlite::OpenFlags;
+        let path = path.as_ref().to_path_buf();
+        if !path.is_file() {
+            return Err(Error::Io {
+                path,
+                op: "open read-only",
+                source: std::io::ErrorKind::NotFound.into(),
+            });
+        }
+        let mut wal = path.clone().into_os_string();
+        wal.push("-wal");
+        let uri = file_uri(&path, !Path::new(&wal).exists());
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let p = Some(path.as_path());
+        let conn = Connection::open_with_flags(&uri, flags).map_err(|e| map_err(p, "open", e))?;
+        let config = SqliteConfig {
+            max_readers: 0,
+            ..SqliteConfig::default()
+        };
+        configure(&conn, &config).map_err(|e| map_err(p, "configure", e))?;
+        // Reading the schema here turns "not a database" into an error at open.
+        let tables: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name = 'kv'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| map_err(p, "read schema", e))?;
+        if tables != 1 {
+            return Err(Error::Corrupted {
+                path,
+                offset: 0,
+                structure: "sqlite database",
+                detail: "no kv table: not a database written by SqliteStore".into(),
+            });
+        }
+        Ok(SqliteStore {
+            inner: Arc::new(Inner {
+                path: Some(path),
+                read_only: true,
+                config,
+                writer: Mutex::new(conn),
+                readers: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+
+    /// SQLite's `PRAGMA integrity_check`: an empty list when the database is sound,
+    /// else SQLite's findings (at most 100), one per line.
+    ///
+    /// ```
+    /// use crdt_store::SqliteStore;
+    /// let store = SqliteStore::open_in_memory().unwrap();
+    /// assert!(store.integrity_check().unwrap().is_empty());
+    /// ```
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        let conn = self.inner.writer.lock();
+        let mut st = conn
+            .prepare("PRAGMA integrity_check(100)")
+            .map_err(|e| map_err(self.path(), "integrity check", e))?;
+        let rows: Vec<String> = st
+            .query_map([], |r| r.get(0))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| map_err(self.path(), "integrity check", e))?;
+        Ok(rows.into_iter().filter(|r| r != "ok").collect())
+    }
+
     /// A private in-memory database (gone when the last clone is dropped).
     ///
     /// ```
@@ -249,6 +347,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             inner: Arc::new(Inner {
                 path,
+                read_only: false,
                 config,
                 writer: Mutex::new(conn),
                 readers: Mutex::new(Vec::new()),
@@ -298,6 +397,9 @@ impl SqliteStore {
     /// Reclaim free pages: checkpoint the WAL into the database, truncate the WAL and
     /// `VACUUM` (the counterpart of `NativeStore::compact`).
     pub fn compact(&self) -> Result<()> {
+        if self.inner.read_only {
+            return Err(Error::ReadOnly);
+        }
         let conn = self.inner.writer.lock();
         let p = self.path();
         conn.execute_batch("VACUUM")
@@ -312,7 +414,7 @@ impl SqliteStore {
     /// Run `f` on a read connection: a pooled one for files, the writer for memory.
     fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
         let p = self.path();
-        let Some(path) = p else {
+        let Some(path) = p.filter(|_| !self.inner.read_only) else {
             let conn = self.inner.writer.lock();
             return f(&conn).map_err(|e| map_err(p, "read", e));
         };
@@ -332,6 +434,23 @@ impl SqliteStore {
         }
         out
     }
+}
+
+/// A `file:` URI for `path` (percent-encoding what URIs reserve), read-only, with
+/// `immutable=1` when asked.
+fn file_uri(path: &Path, immutable: bool) -> String {
+    let mut uri = String::from("file:");
+    for b in path.as_os_str().as_encoded_bytes() {
+        match b {
+            b'%' | b'?' | b'#' => uri.push_str(&format!("%{b:02X}")),
+            _ => uri.push(char::from(*b)),
+        }
+    }
+    uri.push_str("?mode=ro");
+    if immutable {
+        uri.push_str("&immutable=1");
+    }
+    uri
 }
 
 /// Settings shared by the writer and the readers.
@@ -415,6 +534,10 @@ impl Iterator for PagedScan<'_> {
 }
 
 impl KvRead for SqliteStore {
+    fn location(&self) -> &Path {
+        self.path().unwrap_or(Path::new(":memory:"))
+    }
+
     fn kv_get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         self.read(|c| get_on(c, key))
     }
@@ -455,6 +578,9 @@ impl KvStore for SqliteStore {
         &self,
         resolve: &mut dyn FnMut(&dyn KvRead) -> Result<Vec<Mutation>>,
     ) -> Result<()> {
+        if self.inner.read_only {
+            return Err(Error::ReadOnly);
+        }
         let p = self.path();
         let mut conn = self.inner.writer.lock();
         let tx = conn
@@ -492,3 +618,79 @@ impl KvStore for SqliteStore {
 }
 
 crate::logic::impl_store_traits!(SqliteStore);
+crate::records::impl_records!(SqliteStore);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{EventStore, StateStore};
+
+    fn side_files(path: &Path) -> Vec<bool> {
+        ["-wal", "-shm", "-journal"]
+            .iter()
+            .map(|suffix| {
+                let mut p = path.as_os_str().to_owned();
+                p.push(suffix);
+                Path::new(&p).exists()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn read_only_open_of_a_closed_database_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.db");
+        {
+            let s = SqliteStore::open(&path).unwrap();
+            s.put("ns", "k", b"v").unwrap();
+            s.append_event("ns", "e", b"x", 1, "n").unwrap();
+        }
+        assert_eq!(side_files(&path), [false, false, false]);
+        let before = std::fs::read(&path).unwrap();
+        {
+            let ro = SqliteStore::open_read_only(&path).unwrap();
+            assert_eq!(ro.get("ns", "k").unwrap().as_deref(), Some(&b"v"[..]));
+            assert_eq!(ro.records().unwrap().count(), 3);
+            assert_eq!(ro.last_seq("ns", "e").unwrap(), Some(1));
+            assert!(ro.integrity_check().unwrap().is_empty());
+            assert!(matches!(ro.put("ns", "k", b"w"), Err(Error::ReadOnly)));
+            assert!(matches!(ro.compact(), Err(Error::ReadOnly)));
+            assert_eq!(side_files(&path), [false, false, false]);
+        }
+        assert_eq!(side_files(&path), [false, false, false]);
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+
+    #[test]
+    fn read_only_open_beside_a_writer_sees_its_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.db");
+        let w = SqliteStore::open(&path).unwrap();
+        w.put("ns", "a", b"1").unwrap();
+        let ro = SqliteStore::open_read_only(&path).unwrap();
+        assert_eq!(ro.get("ns", "a").unwrap().as_deref(), Some(&b"1"[..]));
+        w.put("ns", "b", b"2").unwrap();
+        assert_eq!(ro.get("ns", "b").unwrap().as_deref(), Some(&b"2"[..]));
+        drop(ro);
+        w.put("ns", "c", b"3").unwrap();
+        assert_eq!(w.list_keys("ns").unwrap(), ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn read_only_open_refuses_what_it_cannot_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.db");
+        assert!(SqliteStore::open_read_only(&missing).is_err());
+        assert!(!missing.exists());
+        let other = dir.path().join("other.db");
+        {
+            let c = Connection::open(&other).unwrap();
+            c.execute_batch("CREATE TABLE t (x)").unwrap();
+        }
+        let e = SqliteStore::open_read_only(&other).unwrap_err();
+        assert!(e.is_corrupted(), "{e}");
+        let junk = dir.path().join("junk.db");
+        std::fs::write(&junk, b"SQLite format 3\0 but then garbage".repeat(40)).unwrap();
+        assert!(SqliteStore::open_read_only(&junk).is_err());
+    }
+}

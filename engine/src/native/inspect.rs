@@ -7,59 +7,10 @@
 //! as an `Err` item, after which the iterator ends.
 
 use crate::error::{Error, Result};
-use crate::keys::TYPE_FLOOR;
-use crate::keys::{
-    decode_event_value, decode_key, decode_snapshot_value, decode_u64, DecodedKey, Event, Snapshot,
-};
 use crate::kv::KvRead;
-use std::collections::BTreeMap;
+use crate::records::{decode_record, Floors, Record, RecordIter};
 
 use super::NativeStore;
-
-/// One live record of the keyspace.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Record {
-    /// A state value (`StateStore::put`).
-    State {
-        /// Namespace.
-        ns: String,
-        /// Key.
-        key: String,
-        /// Stored bytes.
-        value: Vec<u8>,
-    },
-    /// An event (`EventStore::append_event`).
-    Event {
-        /// Namespace.
-        ns: String,
-        /// Entity.
-        entity: String,
-        /// The event.
-        event: Event,
-    },
-    /// A snapshot (`EventStore::save_snapshot`).
-    Snapshot {
-        /// Namespace.
-        ns: String,
-        /// Entity.
-        entity: String,
-        /// The snapshot.
-        snapshot: Snapshot,
-    },
-    /// The sequence counter of an entity: the last seq handed out.
-    Counter {
-        /// Namespace.
-        ns: String,
-        /// Entity.
-        entity: String,
-        /// Last seq assigned.
-        last_seq: u64,
-    },
-}
-
-/// Iterator over [`Record`]s in key order.
-pub type RecordIter<'a> = Box<dyn Iterator<Item = Result<Record>> + Send + 'a>;
 
 /// A run, as the manifest lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -201,27 +152,7 @@ impl NativeStore {
     /// compaction) are not reported, nor are the floors themselves: a tool sees exactly
     /// what `events_since` would return.
     pub fn records(&self) -> Result<RecordIter<'_>> {
-        let path = self.inner.path.clone();
-        let floors = self.floors()?;
-        let iter = self.kv_scan(&[], None)?;
-        Ok(Box::new(iter.filter_map(move |item| match item {
-            Ok((key, value)) => decode_record(&path, &floors, &key, value).transpose(),
-            Err(e) => Some(Err(e)),
-        })))
-    }
-
-    /// Every entity's truncation floor (format-spec/keys.md, KEY-6): events with a lower
-    /// seq are truncated.
-    fn floors(&self) -> Result<Floors> {
-        let mut out = Floors::new();
-        for item in self.kv_scan(&[TYPE_FLOOR], Some(&[TYPE_FLOOR + 1]))? {
-            let (key, value) = item?;
-            let bad = |b: crate::format::cursor::Bad| b.at(&self.inner.path, 0);
-            if let DecodedKey::Floor { ns, entity } = decode_key(&key).map_err(bad)? {
-                out.insert((ns, entity), decode_u64(&value).map_err(bad)?);
-            }
-        }
-        Ok(out)
+        crate::records::records(self)
     }
 
     /// Every readable record, for repair tools: a damaged data block is reported and the
@@ -229,7 +160,7 @@ impl NativeStore {
     /// too); a record whose key or value does not decode is reported and skipped.
     pub fn records_skipping_damage(&self) -> (Vec<Record>, Vec<Error>) {
         let (mut records, mut errors) = (Vec::new(), Vec::new());
-        let floors = self.floors().unwrap_or_else(|e| {
+        let floors = crate::records::floors(self).unwrap_or_else(|e| {
             errors.push(e);
             Floors::new()
         });
@@ -276,57 +207,13 @@ impl NativeStore {
     /// The last seq handed out for `(ns, entity)` (its sequence counter): kept when every
     /// event was truncated, so numbering never restarts.
     pub fn last_seq(&self, ns: &str, entity: &str) -> Result<Option<u64>> {
-        match self.kv_get(&crate::keys::counter_key(ns, entity))? {
-            None => Ok(None),
-            Some(v) => decode_u64(&v)
-                .map(Some)
-                .map_err(|b| b.at(&self.inner.path, 0)),
-        }
+        crate::records::last_seq(self, ns, entity)
     }
 
     fn block_end_key(&self, offset: u64) -> Option<Vec<u8>> {
         let runs = std::sync::Arc::clone(&self.inner.view.read().runs);
         runs.iter().find_map(|r| r.block_last_key_at(offset))
     }
-}
-
-type Floors = BTreeMap<(String, String), u64>;
-
-/// Decodes one internal entry; `None` for entries a tool must not see (floors, truncated
-/// events).
-fn decode_record(
-    path: &std::path::Path,
-    floors: &Floors,
-    key: &[u8],
-    value: Vec<u8>,
-) -> Result<Option<Record>> {
-    let bad = |b: crate::format::cursor::Bad| -> Error { b.at(path, 0) };
-    Ok(Some(match decode_key(key).map_err(bad)? {
-        DecodedKey::State { ns, key } => Record::State { ns, key, value },
-        DecodedKey::Event { ns, entity, seq } => {
-            let id = (ns, entity);
-            if seq < floors.get(&id).copied().unwrap_or(0) {
-                return Ok(None);
-            }
-            let (ns, entity) = id;
-            Record::Event {
-                ns,
-                entity,
-                event: decode_event_value(seq, &value).map_err(bad)?,
-            }
-        }
-        DecodedKey::Snapshot { ns, entity } => Record::Snapshot {
-            ns,
-            entity,
-            snapshot: decode_snapshot_value(&value).map_err(bad)?,
-        },
-        DecodedKey::Counter { ns, entity } => Record::Counter {
-            ns,
-            entity,
-            last_seq: decode_u64(&value).map_err(bad)?,
-        },
-        DecodedKey::Floor { .. } => return Ok(None),
-    }))
 }
 
 #[cfg(test)]

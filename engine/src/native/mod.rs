@@ -20,7 +20,7 @@ mod recovery;
 mod run;
 mod writer;
 
-pub use inspect::{Layout, Record, RecordIter, RunInfo, SuperblockInfo};
+pub use inspect::{Layout, RunInfo, SuperblockInfo};
 
 use std::collections::BTreeMap;
 use std::fmt;
