@@ -75,6 +75,7 @@ fn main() -> ExitCode {
         tally.guard(&format!("power-cut workload {seed}"), |t| {
             cut_everywhere(seed, 60, t)
         });
+        eprintln!("power-cut workload {seed}: {} cuts so far", tally.cuts);
     }
     let cut_time = started.elapsed();
     // SIGKILL: this binary, re-run with --child, is the writer.
@@ -107,6 +108,16 @@ fn main() -> ExitCode {
         tally.guard(&format!("kill round {round}"), |t| {
             total = kill_round(child, &path, delay, total, t);
         });
+        if (round + 1) % 500 == 0 {
+            eprintln!(
+                "{} kills, {total} commits in the file, lost {}, partial {}, panics {} ({:.0} s)",
+                round + 1,
+                tally.lost,
+                tally.partial,
+                tally.panics,
+                started.elapsed().as_secs_f64()
+            );
+        }
     }
     if let Some(t) = tmp {
         let _ = std::fs::remove_dir_all(t);
