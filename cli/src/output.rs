@@ -75,18 +75,4 @@ impl Out {
 
 pub use crdt_inspect::hex::{hex, unhex};
 
-/// `1234567` as `1.2 MiB`.
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
-    let mut v = n as f64;
-    let mut unit = 0;
-    while v >= 1024.0 && unit + 1 < UNITS.len() {
-        v /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS.get(unit).copied().unwrap_or("B"))
-    }
-}
+pub use crdt_inspect::human_bytes;

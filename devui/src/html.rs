@@ -157,19 +157,7 @@ impl Html {
     }
 }
 
-/// `1234567` as `1.2 MiB` (binary units; exact below 1 KiB).
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let (mut v, mut unit) = (n as f64, 0);
-    while v >= 1024.0 && unit + 1 < UNITS.len() {
-        v /= 1024.0;
-        unit += 1;
-    }
-    match UNITS.get(unit) {
-        Some(u) if unit > 0 => format!("{v:.1} {u}"),
-        _ => format!("{n} B"),
-    }
-}
+pub use crdt_inspect::human_bytes;
 
 /// Shortens `s` to at most `max` characters, appending `…` when it was cut.
 pub fn clip(s: &str, max: usize) -> std::borrow::Cow<'_, str> {

@@ -66,6 +66,7 @@ pub mod format;
 pub mod hex;
 pub mod records;
 pub mod status;
+pub mod units;
 
 pub use db::{Db, Space};
 pub use decode::{decode, summary, Decoded, EnvelopeInfo};
@@ -78,6 +79,7 @@ pub use error::{Error, Result};
 pub use format::{format_view, FormatView, SuperblockView};
 pub use records::{records, selected, ExportDocument, ExportRecord, RecordPage, FORMAT, VERSION};
 pub use status::{status, FileStatus, NamespaceStatus, RunStatus, StatusLine, StatusReport};
+pub use units::human_bytes;
 
 /// Version of the report types' JSON shape. Bumped when a field changes meaning or is
 /// removed; adding a field also bumps it. Version 1: the fields documented on each type.
