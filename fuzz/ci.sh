@@ -33,7 +33,7 @@ if ! command -v c++ >/dev/null; then
     apt-get update && apt-get install -y g++
 fi
 if [ "$(cargo fuzz --version 2>/dev/null || true)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
-    cargo install --locked "cargo-fuzz@$CARGO_FUZZ_VERSION"
+    cargo install --locked --force "cargo-fuzz@$CARGO_FUZZ_VERSION"
 fi
 cargo fuzz --version
 

@@ -36,7 +36,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $version" 
     echo "build.sh: installing wasm-bindgen-cli $version (compiles from source, a few minutes)"
     # No default features: they only add TLS (rustls, ring) for downloading WebDrivers,
     # which we never do; it saves about 15% of the build (251 vs 292 CPU seconds).
-    cargo install --locked --no-default-features wasm-bindgen-cli --version "$version"
+    cargo install --locked --force --no-default-features wasm-bindgen-cli --version "$version"
 fi
 
 cargo build -p crdt-wasm --target wasm32-unknown-unknown --profile wasm-release
