@@ -259,6 +259,13 @@ impl Rng {
     }
 }
 
+/// `n` keys of [`KEY_LEN`] hex digits.
+fn seeded_keys(rng: &mut Rng, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|_| format!("{:016x}{:08x}", rng.next_u64(), rng.next_u64() as u32))
+        .collect()
+}
+
 /// The seeded data: `items` keys of 24 bytes and values of 150 bytes.
 pub struct Data {
     /// Keys in insertion (random) order.
@@ -271,13 +278,70 @@ impl Data {
     /// Generate `n` items from the fixed seed.
     pub fn new(n: usize) -> Self {
         let mut rng = Rng::new(1);
-        let keys = (0..n)
-            .map(|_| format!("{:016x}{:08x}", rng.next_u64(), rng.next_u64() as u32))
-            .collect();
+        let keys = seeded_keys(&mut rng, n);
         let values = (0..n)
             .map(|_| (0..VALUE_LEN).map(|_| rng.next_u64() as u8).collect())
             .collect();
         Data { keys, values }
+    }
+
+    /// `n` items with the same keys as [`Data::new`] whose values are crdt-kit states as an
+    /// app keeps them (postcard, the encoding `CrdtDb` writes inside its version
+    /// envelope): a sensor's record of two last-writer-wins registers (its name, its last
+    /// reading), an observed-remove set of tags and an alert counter, edited by three
+    /// gateways. About 150 bytes each, like [`Data::new`]'s values, but with the structure
+    /// of real states (repeated actor ids, small integers) instead of random bytes.
+    pub fn crdt_states(n: usize) -> Self {
+        use crdt_kit::prelude::*;
+
+        #[derive(serde::Serialize)]
+        struct Sensor {
+            name: LWWRegister<String>,
+            reading: LWWRegister<(i32, u16)>,
+            tags: ORSet<String>,
+            alerts: GCounter,
+        }
+        const TAGS: [&str; 6] = ["indoor", "outdoor", "battery", "mains", "calibrated", "eu"];
+        let keys = seeded_keys(&mut Rng::new(1), n);
+        let mut vr = Rng::new(3);
+        let values = (0..n)
+            .map(|i| {
+                let gw = |k: u64| format!("gateway-{:02}", k % 3);
+                let t = 1_700_000_000_000 + vr.below(86_400_000) as u64;
+                let mut tags = ORSet::new(gw(vr.next_u64()));
+                for _ in 0..3 {
+                    tags.insert(TAGS[vr.below(TAGS.len())].to_string());
+                }
+                let mut alerts = GCounter::new(gw(vr.next_u64()));
+                alerts.increment_by(vr.below(5) as u64);
+                let s = Sensor {
+                    name: LWWRegister::with_timestamp(
+                        gw(vr.next_u64()),
+                        format!("sensor-{i:07}"),
+                        t,
+                    ),
+                    reading: LWWRegister::with_timestamp(
+                        gw(vr.next_u64()),
+                        (1500 + vr.below(1500) as i32, 300 + vr.below(600) as u16),
+                        t + 60_000,
+                    ),
+                    tags,
+                    alerts,
+                };
+                postcard::to_stdvec(&s).unwrap_or_default()
+            })
+            .collect();
+        Data { keys, values }
+    }
+
+    /// Bytes of keys and values of the items `range`.
+    pub fn payload(&self, range: std::ops::Range<usize>) -> (u64, u64) {
+        let k = self.keys.get(range.clone()).unwrap_or(&[]);
+        let v = self.values.get(range).unwrap_or(&[]);
+        (
+            k.iter().map(|x| x.len() as u64).sum(),
+            v.iter().map(|x| x.len() as u64).sum(),
+        )
     }
 }
 
