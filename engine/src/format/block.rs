@@ -144,6 +144,98 @@ pub(crate) fn decode_entries(raw: &[u8]) -> Result<Vec<Entry>, Bad> {
     Ok(out)
 }
 
+/// Walk the entries of a data block's raw bytes, checking the RUN-1 entry rules (known
+/// kinds, tombstones without values, keys strictly increasing, nothing past the end), and
+/// call `visit(entry offset, key)` for each. The one checker of data block entries: the
+/// decoded-block cache ([`DataBlock::decode`]) and in-place lookups ([`check_plain_block`])
+/// both go through it.
+fn walk_checked<'a>(raw: &'a [u8], mut visit: impl FnMut(usize, &'a [u8])) -> Result<(), Bad> {
+    let mut prev: Option<&[u8]> = None;
+    let mut c = Cursor::new(raw, "data block");
+    while !c.is_empty() {
+        let at = raw.len() - c.remaining();
+        let kind = c.u8()?;
+        let klen = c.u32_le()? as usize;
+        let vlen = c.u32_le()? as usize;
+        let key = c.bytes(klen)?;
+        c.bytes(vlen)?;
+        if !(kind == KIND_VALUE || kind == KIND_TOMBSTONE && vlen == 0) {
+            return Err(c.bad(format!("bad entry kind {kind}")));
+        }
+        if prev.is_some_and(|p| p >= key) {
+            return Err(c.bad("keys out of order"));
+        }
+        prev = Some(key);
+        visit(at, key);
+    }
+    Ok(())
+}
+
+/// Whether a framed block (its on-disk bytes) is stored uncompressed, judged by its
+/// compression byte alone (nothing is checked: [`check_plain_block`] does that).
+pub(crate) fn is_plain(framed: &[u8]) -> bool {
+    framed.get(4) == Some(&NONE)
+}
+
+/// Check a framed data block in place against RUN-1 (crc, lengths, entries) and its
+/// index entry (`last_key`), if it is stored uncompressed; nothing is allocated.
+/// `Ok(false)`: the block is compressed and was not checked (decode it with [`unframe`]).
+pub(crate) fn check_plain_block(framed: &[u8], last_key: &[u8]) -> Result<bool, Bad> {
+    if !is_plain(framed) {
+        return Ok(false);
+    }
+    if let Stored::Lz4(_) = check_frame(framed, "data block")? {
+        // Unreachable: the compression byte said "none".
+        return Ok(false);
+    }
+    let mut last = None;
+    walk_checked(framed.get(FRAME_LEN..).unwrap_or(&[]), |_, k| {
+        last = Some(k)
+    })?;
+    if last != Some(last_key) {
+        return Err(Bad::new("data block", "last key differs from the index"));
+    }
+    Ok(true)
+}
+
+/// Look `key` up in a framed, uncompressed data block in place, by walking its entries
+/// (the v1 block has no offset table; keys are sorted, so the walk stops at the first key
+/// `>= key`). `Some(None)`: a tombstone. Meant for a block that passed
+/// [`check_plain_block`]; on other bytes it still never panics nor reads out of bounds, it
+/// returns `None` at the first malformed entry.
+pub(crate) fn find_in_plain_block<'a>(framed: &'a [u8], key: &[u8]) -> Option<Option<&'a [u8]>> {
+    let raw = framed.get(FRAME_LEN..)?;
+    let mut at = 0usize;
+    while let Some(h) = raw.get(at..at.checked_add(ENTRY_HEADER)?) {
+        let (kind, klen, vlen) = entry_header(h);
+        let k_at = at + ENTRY_HEADER;
+        let v_at = k_at.checked_add(klen)?;
+        let next = v_at.checked_add(vlen)?;
+        let k = raw.get(k_at..v_at)?;
+        match k.cmp(key) {
+            std::cmp::Ordering::Less => at = next,
+            std::cmp::Ordering::Equal => {
+                let v = raw.get(v_at..next)?;
+                return Some((kind == KIND_VALUE).then_some(v));
+            }
+            std::cmp::Ordering::Greater => return None,
+        }
+    }
+    None
+}
+
+/// `(kind, key_len, value_len)` of a 9-byte entry header (shorter input reads as zeros).
+fn entry_header(h: &[u8]) -> (u8, usize, usize) {
+    let u32_at = |o: usize| {
+        let mut b = [0u8; 4];
+        if let Some(s) = h.get(o..o + 4) {
+            b.copy_from_slice(s);
+        }
+        u32::from_le_bytes(b) as usize
+    };
+    (h.first().copied().unwrap_or(0), u32_at(1), u32_at(5))
+}
+
 /// A decoded data block kept as its raw bytes plus the offset of each entry, so a lookup
 /// binary-searches in place and copies only the value it returns (no allocation per
 /// entry). Built only by [`DataBlock::decode`], which checks every entry, so the accessors
@@ -164,29 +256,7 @@ impl DataBlock {
     /// strictly increasing) the raw bytes of a data block.
     pub(crate) fn decode(raw: Vec<u8>) -> Result<DataBlock, Bad> {
         let mut offsets = Vec::new();
-        let mut prev: Option<(usize, usize)> = None;
-        {
-            let mut c = Cursor::new(&raw, "data block");
-            while !c.is_empty() {
-                let at = raw.len() - c.remaining();
-                let kind = c.u8()?;
-                let klen = c.u32_le()? as usize;
-                let vlen = c.u32_le()? as usize;
-                let key = c.bytes(klen)?;
-                c.bytes(vlen)?;
-                if !(kind == KIND_VALUE || kind == KIND_TOMBSTONE && vlen == 0) {
-                    return Err(c.bad(format!("bad entry kind {kind}")));
-                }
-                let key_at = at + ENTRY_HEADER;
-                if let Some((p, plen)) = prev {
-                    if raw.get(p..p + plen).is_none_or(|pk| pk >= key) {
-                        return Err(c.bad("keys out of order"));
-                    }
-                }
-                prev = Some((key_at, klen));
-                offsets.push(len_u32(at));
-            }
-        }
+        walk_checked(&raw, |at, _| offsets.push(len_u32(at)))?;
         Ok(DataBlock { raw, offsets })
     }
 
@@ -206,17 +276,8 @@ impl DataBlock {
             .raw
             .get(at..at.saturating_add(ENTRY_HEADER))
             .unwrap_or(&[0; ENTRY_HEADER]);
-        let u32_at = |o: usize| {
-            let mut b = [0u8; 4];
-            b.copy_from_slice(h.get(o..o + 4).unwrap_or(&[0; 4]));
-            u32::from_le_bytes(b) as usize
-        };
-        (
-            at.saturating_add(ENTRY_HEADER),
-            h.first().copied().unwrap_or(0),
-            u32_at(1),
-            u32_at(5),
-        )
+        let (kind, klen, vlen) = entry_header(h);
+        (at.saturating_add(ENTRY_HEADER), kind, klen, vlen)
     }
 
     /// The key of entry `i`.

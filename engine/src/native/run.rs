@@ -1,10 +1,21 @@
 //! Sorted runs: [`build`] writes a run's bytes from sorted entries; [`Run`] reads one
 //! (format-spec/runs.md).
 //!
-//! A [`Run`] keeps its decoded index and bloom filter in memory; data blocks are read from
-//! the file (through the memory map of `RealFile`) on demand and cached in the bounded
-//! [`BlockCache`]. Invariants: every block is checked by crc before use (RUN-1); the index
-//! covers the data blocks exactly (RUN-3).
+//! A [`Run`] keeps its decoded index and bloom filter in memory. A point read looks into an
+//! uncompressed data block where it lies in the memory map of `RealFile`
+//! ([`FileIo::read_in_place`]) and copies only the value it returns; compressed blocks, and
+//! every block read by iterators, are decoded and cached in the bounded [`BlockCache`].
+//! Invariants: every block is checked (crc, entries, last key against the index) before
+//! its first use by this open run (RUN-1), and a block read in place is checked exactly once
+//! (the run's `checked` flags); the index covers the data blocks exactly (RUN-3).
+//!
+//! Why a checked block may be trusted later, and why its pages stay mapped while a lookup
+//! looks at them: a run's pages are never written while a manifest references the run
+//! (SB-4), and are freed for reuse, moved or cut off the file only once no `Arc<Run>` is
+//! left (`Inner::reclaim`) and, for another process's reader, no reader is registered
+//! (SB-5); a lookup holds its `Arc<Run>` throughout, and `RealFile` lends the bytes under
+//! the lock that its `truncate` takes (tests/concurrency.rs reads while compaction, shrink
+//! and growth run).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -167,11 +178,46 @@ impl Fences {
     }
 }
 
+/// One flag per data block, set once and never cleared (whether the block was checked, or
+/// found compressed, by this open run).
+#[derive(Debug)]
+struct Flags(Box<[AtomicU64]>);
+
+impl Flags {
+    fn new(blocks: usize) -> Flags {
+        Flags(
+            (0..blocks.div_ceil(64))
+                .map(|_| AtomicU64::new(0))
+                .collect(),
+        )
+    }
+
+    fn get(&self, i: usize) -> bool {
+        self.0
+            .get(i / 64)
+            .is_some_and(|w| w.load(Ordering::Acquire) & (1 << (i % 64)) != 0)
+    }
+
+    fn set(&self, i: usize) {
+        if let Some(w) = self.0.get(i / 64) {
+            w.fetch_or(1 << (i % 64), Ordering::Release);
+        }
+    }
+}
+
+/// What a point read found in one run.
+type Found = Option<Option<Vec<u8>>>;
+
 /// An open run.
 #[derive(Debug)]
 pub(crate) struct Run {
     pub meta: RunMeta,
     cache_id: u64,
+    /// Uncompressed data blocks checked in full (RUN-1): point reads search them in place
+    /// without checking them again.
+    checked: Flags,
+    /// Data blocks found compressed: point reads go to the decoded-block cache directly.
+    compressed: Flags,
     index: Vec<IndexEntry>,
     fences: Fences,
     bloom: Bloom,
@@ -234,6 +280,8 @@ impl Run {
         Ok(Run {
             meta,
             cache_id: NEXT_CACHE_ID.fetch_add(1, Ordering::Relaxed),
+            checked: Flags::new(index.len()),
+            compressed: Flags::new(index.len()),
             fences: Fences::new(&index),
             index,
             bloom,
@@ -267,26 +315,65 @@ impl Run {
         lo + slice.partition_point(|e| e.last_key.as_slice() < key)
     }
 
-    fn block(&self, i: usize) -> Result<Block> {
-        if let Some(b) = self.cache.get((self.cache_id, i)) {
-            return Ok(b);
-        }
+    /// Absolute position and length of data block `i` (`None` past the last block).
+    fn block_at(&self, i: usize) -> Result<Option<(u64, usize)>> {
         let Some(entry) = self.index.get(i) else {
-            return Ok(Arc::new(DataBlock::default()));
+            return Ok(None);
         };
         let at = self.meta.extent.byte_offset() + entry.offset;
         let len = entry.len as usize;
         if len > FRAME_LEN + MAX_RAW_LEN {
             return Err(Bad::new("data block", "block longer than the limit").at(&self.path, at));
         }
-        let bytes = read(&*self.io, &self.path, at, len, "data block")?;
-        let block = block::unframe_owned(bytes, "data block")
+        Ok(Some((at, len)))
+    }
+
+    fn io_error(&self, source: std::io::Error) -> Error {
+        Error::Io {
+            path: self.path.clone(),
+            op: "read",
+            source,
+        }
+    }
+
+    /// Data block `i`, decoded, from the cache or the file.
+    fn block(&self, i: usize) -> Result<Block> {
+        if let Some(b) = self.cache.get((self.cache_id, i)) {
+            return Ok(b);
+        }
+        let (Some((at, len)), Some(entry)) = (self.block_at(i)?, self.index.get(i)) else {
+            return Ok(Arc::new(DataBlock::default()));
+        };
+        // Decoded straight from the map where the file lends its bytes (no copy of a
+        // compressed block), else from a copy.
+        let mut lent: Option<(std::result::Result<Vec<u8>, Bad>, bool)> = None;
+        self.io
+            .read_in_place(at, len, &mut |framed| {
+                lent = Some((
+                    block::unframe(framed, "data block"),
+                    block::is_plain(framed),
+                ));
+            })
+            .map_err(|e| self.io_error(e))?;
+        let (raw, plain) = match lent {
+            Some(r) => r,
+            None => {
+                let bytes = read(&*self.io, &self.path, at, len, "data block")?;
+                let plain = block::is_plain(&bytes);
+                (block::unframe_owned(bytes, "data block"), plain)
+            }
+        };
+        let block = raw
             .and_then(DataBlock::decode)
             .map_err(|b| b.at(&self.path, at))?;
         if block.len() == 0 || block.key(block.len() - 1) != entry.last_key.as_slice() {
             return Err(
                 Bad::new("data block", "last key differs from the index").at(&self.path, at)
             );
+        }
+        if plain {
+            // Checked exactly as `check_plain_block` would: point reads may use it in place.
+            self.checked.set(i);
         }
         let size = block.footprint();
         let block = Arc::new(block);
@@ -297,16 +384,54 @@ impl Run {
 
     /// `None`: the run has no entry for `key`; `Some(None)`: a tombstone. `hash` is
     /// `bloom::key_hash(key)`, computed once by the caller for every run it asks.
-    pub(crate) fn get(&self, key: &[u8], hash: u64) -> Result<Option<Option<Vec<u8>>>> {
+    pub(crate) fn get(&self, key: &[u8], hash: u64) -> Result<Found> {
         if !self.bloom.may_contain_hash(hash) {
             return Ok(None);
         }
         let i = self.block_for(key);
-        if i >= self.index.len() {
+        let (Some((at, len)), Some(entry)) = (self.block_at(i)?, self.index.get(i)) else {
             return Ok(None);
+        };
+        if !self.compressed.get(i) {
+            // An uncompressed block is searched where it lies; only the value is copied.
+            let mut found: Option<Result<Found>> = None;
+            self.io
+                .read_in_place(at, len, &mut |framed| {
+                    found = self.find_in_place(i, &entry.last_key, at, framed, key);
+                })
+                .map_err(|e| self.io_error(e))?;
+            if let Some(r) = found {
+                return r;
+            }
         }
+        // Compressed, or the file does not lend its bytes: the decoded-block cache.
         let block = self.block(i)?;
         Ok(block.find(key).map(|v| v.map(<[u8]>::to_vec)))
+    }
+
+    /// Look `key` up in data block `i`, whose on-disk bytes `framed` at `at` are lent by
+    /// the file, checking the block first if this run has not yet. `None`: the block is
+    /// compressed (not looked at).
+    fn find_in_place(
+        &self,
+        i: usize,
+        last_key: &[u8],
+        at: u64,
+        framed: &[u8],
+        key: &[u8],
+    ) -> Option<Result<Found>> {
+        if !self.checked.get(i) {
+            match block::check_plain_block(framed, last_key) {
+                Ok(true) => self.checked.set(i),
+                Ok(false) => {
+                    self.compressed.set(i);
+                    return None;
+                }
+                Err(b) => return Some(Err(b.at(&self.path, at))),
+            }
+        }
+        let hit = block::find_in_plain_block(framed, key);
+        Some(Ok(hit.map(|v| v.map(<[u8]>::to_vec))))
     }
 
     /// Entries with `start <= key < end`, including tombstones.
