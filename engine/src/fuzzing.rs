@@ -172,6 +172,22 @@ fn check_block_contents(raw: &[u8], mode: u8) {
             reference.as_ref().map(Vec::len)
         ),
     }
+    // The in-place reader of point reads: it accepts the same bytes framed uncompressed
+    // (given the reference's last key), finds every entry, and never panics.
+    let framed = block::frame(raw, false);
+    let last = reference.as_ref().ok().and_then(|e| e.last());
+    let checked = block::check_plain_block(&framed, last.map_or(&[][..], |(k, _)| k));
+    match &reference {
+        Ok(entries) if !entries.is_empty() => {
+            assert_eq!(checked, Ok(true), "in-place check rejects a valid block");
+            for (k, v) in entries {
+                let found = block::find_in_plain_block(&framed, k);
+                assert_eq!(found, Some(v.as_deref()), "in-place lookup");
+            }
+        }
+        _ => assert!(checked.is_err(), "in-place check accepts an invalid block"),
+    }
+    let _ = block::find_in_plain_block(raw, raw.get(..8).unwrap_or(raw));
     if let Ok(entries) = reference {
         let mut again = Vec::new();
         for (k, v) in &entries {

@@ -458,12 +458,13 @@ mod tests {
             assert_eq!(b.find(&k).is_some(), probe % 3 == 0 && probe < 150);
         }
         // Every truncation and every single-byte flip is either rejected or decodes to the
-        // same entries as decode_entries (no panic, no disagreement).
+        // same entries as decode_entries (no panic, no disagreement), by both readers.
         for cut in 0..raw.len() {
             let r = &raw[..cut];
             let ok = DataBlock::decode(r.to_vec())
                 .map(|b| (0..b.len()).map(|i| b.entry(i)).collect::<Vec<_>>());
             assert_eq!(ok.ok(), decode_entries(r).ok(), "cut {cut}");
+            in_place_agrees(r);
         }
         for i in 0..raw.len() {
             let mut r = raw.clone();
@@ -471,6 +472,63 @@ mod tests {
             let ok = DataBlock::decode(r.clone())
                 .map(|b| (0..b.len()).map(|i| b.entry(i)).collect::<Vec<_>>());
             assert_eq!(ok.ok(), decode_entries(&r).ok(), "flip {i}");
+            in_place_agrees(&r);
+        }
+        // The in-place lookup on the whole block, between and around the stored keys.
+        let framed = frame(&raw, false);
+        assert_eq!(check_plain_block(&framed, keys.last().unwrap()), Ok(true));
+        for probe in 0..160u32 {
+            let k = probe.to_be_bytes();
+            assert_eq!(
+                find_in_plain_block(&framed, &k),
+                b.find(&k),
+                "probe {probe}"
+            );
+        }
+    }
+
+    /// The in-place reader accepts a plain block exactly when the reference decoder accepts
+    /// its entries (and the last key matches the index), then finds every entry; on bytes
+    /// it never checked it does not panic.
+    fn in_place_agrees(raw: &[u8]) {
+        let reference = decode_entries(raw);
+        let framed = frame(raw, false);
+        let last = reference.as_ref().ok().and_then(|e| e.last().cloned());
+        let checked = check_plain_block(&framed, last.as_ref().map_or(&[][..], |(k, _)| k));
+        match &reference {
+            Ok(entries) if !entries.is_empty() => {
+                assert_eq!(checked, Ok(true));
+                for (k, v) in entries {
+                    assert_eq!(find_in_plain_block(&framed, k), Some(v.as_deref()));
+                }
+            }
+            _ => assert!(checked.is_err(), "accepted what the reference rejects"),
+        }
+        assert!(check_plain_block(&framed, b"another last key").is_err());
+        let _ = find_in_plain_block(&framed, b"probe");
+        let _ = find_in_plain_block(raw, &[0]);
+    }
+
+    #[test]
+    fn check_plain_block_checks_the_frame_and_skips_lz4() {
+        let mut raw = Vec::new();
+        push_entry(&mut raw, b"a", Some(&[b'x'; 100]));
+        let lz4 = frame(&raw, true);
+        assert_eq!(lz4[4], LZ4);
+        assert_eq!(check_plain_block(&lz4, b"a"), Ok(false));
+        let plain = frame(&raw, false);
+        assert_eq!(check_plain_block(&plain, b"a"), Ok(true));
+        for i in (0..plain.len()).filter(|&i| i != 4) {
+            let mut bad = plain.clone();
+            bad[i] ^= 0x10;
+            assert!(check_plain_block(&bad, b"a").is_err(), "flip at {i}");
+        }
+        for cut in 0..plain.len() {
+            assert_ne!(
+                check_plain_block(&plain[..cut], b"a"),
+                Ok(true),
+                "cut {cut}"
+            );
         }
     }
 

@@ -336,13 +336,21 @@ impl Run {
         }
     }
 
-    /// Data block `i`, decoded, from the cache or the file.
+    /// Data block `i`, decoded, from the cache or else from the file (then cached).
     fn block(&self, i: usize) -> Result<Block> {
         if let Some(b) = self.cache.get((self.cache_id, i)) {
             return Ok(b);
         }
+        let block = Arc::new(self.load_block(i)?);
+        self.cache
+            .insert((self.cache_id, i), Arc::clone(&block), block.footprint());
+        Ok(block)
+    }
+
+    /// Data block `i`, read from the file, checked (RUN-1) and decoded.
+    fn load_block(&self, i: usize) -> Result<DataBlock> {
         let (Some((at, len)), Some(entry)) = (self.block_at(i)?, self.index.get(i)) else {
-            return Ok(Arc::new(DataBlock::default()));
+            return Ok(DataBlock::default());
         };
         // Decoded straight from the map where the file lends its bytes (no copy of a
         // compressed block), else from a copy.
@@ -375,10 +383,6 @@ impl Run {
             // Checked exactly as `check_plain_block` would: point reads may use it in place.
             self.checked.set(i);
         }
-        let size = block.footprint();
-        let block = Arc::new(block);
-        self.cache
-            .insert((self.cache_id, i), Arc::clone(&block), size);
         Ok(block)
     }
 
@@ -436,9 +440,20 @@ impl Run {
 
     /// Entries with `start <= key < end`, including tombstones.
     pub(crate) fn iter(self: &Arc<Self>, start: &[u8], end: Option<&[u8]>) -> EntryIter<'static> {
+        self.iter_with(start, end, true)
+    }
+
+    /// [`Run::iter`]; `cached`: whether its blocks go through the block cache.
+    fn iter_with(
+        self: &Arc<Self>,
+        start: &[u8],
+        end: Option<&[u8]>,
+        cached: bool,
+    ) -> EntryIter<'static> {
         let block_idx = self.block_for(start);
         Box::new(RunIter {
             run: Arc::clone(self),
+            cached,
             block_idx,
             block: None,
             pos: 0,
@@ -458,14 +473,17 @@ impl Run {
             .map(|e| e.last_key.clone())
     }
 
-    /// Every entry in order, tombstones included (compaction input).
+    /// Every entry in order, tombstones included (compaction input). Its blocks bypass the
+    /// block cache: each is read once, and caching it would only evict the blocks of the
+    /// reads running meanwhile.
     pub(crate) fn iter_all(self: &Arc<Self>) -> EntryIter<'static> {
-        self.iter(&[], None)
+        self.iter_with(&[], None, false)
     }
 }
 
 struct RunIter {
     run: Arc<Run>,
+    cached: bool,
     block_idx: usize,
     block: Option<Block>,
     pos: usize,
@@ -489,7 +507,12 @@ impl Iterator for RunIter {
                         self.done = true;
                         return None;
                     }
-                    match self.run.block(self.block_idx) {
+                    let block = if self.cached {
+                        self.run.block(self.block_idx)
+                    } else {
+                        self.run.load_block(self.block_idx).map(Arc::new)
+                    };
+                    match block {
                         Ok(b) => {
                             self.pos = b.lower_bound(&self.start);
                             self.block = Some(Arc::clone(&b));
