@@ -177,35 +177,120 @@ pub(crate) fn is_plain(framed: &[u8]) -> bool {
     framed.get(4) == Some(&NONE)
 }
 
+/// Where a lookup in a checked, uncompressed block may start walking: the offsets (in the
+/// block's raw bytes) of its entries at 1/4, 1/2 and 3/4, so a lookup compares two keys
+/// and walks about an eighth of the block instead of half of it. An offset of 0 (the
+/// first entry) is always a correct start; it stands for offsets too large to pack.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Skips([u32; 3]);
+
+impl Skips {
+    const BITS: u32 = 21;
+    const MASK: u64 = (1 << Self::BITS) - 1;
+    /// Set in every packed value, so a packed value is never 0.
+    const PACKED: u64 = 1 << 63;
+
+    /// From the offsets of the entries at 1/4, 1/2 and 3/4 (0 for one too large to pack).
+    fn new(offsets: [u32; 3]) -> Skips {
+        Skips(offsets.map(|o| if u64::from(o) <= Self::MASK { o } else { 0 }))
+    }
+
+    /// From the offsets of all of a block's entries.
+    fn from_offsets(offsets: &[u32]) -> Skips {
+        let n = offsets.len();
+        let at = |i: usize| offsets.get(i).copied().unwrap_or(0);
+        Skips::new([at(n / 4), at(n / 2), at(3 * n / 4)])
+    }
+
+    /// The skips in one non-zero `u64` (a run keeps one per block in an atomic).
+    pub(crate) fn pack(self) -> u64 {
+        let [a, b, c] = self.0.map(|o| u64::from(o) & Self::MASK);
+        Self::PACKED | a << (2 * Self::BITS) | b << Self::BITS | c
+    }
+
+    /// [`Skips::pack`] undone; `None` for 0 (nothing packed).
+    pub(crate) fn unpack(v: u64) -> Option<Skips> {
+        let o = |shift: u32| ((v >> shift) & Self::MASK) as u32;
+        (v & Self::PACKED != 0).then(|| Skips([o(2 * Self::BITS), o(Self::BITS), o(0)]))
+    }
+}
+
 /// Check a framed data block in place against RUN-1 (crc, lengths, entries) and its
-/// index entry (`last_key`), if it is stored uncompressed; nothing is allocated.
-/// `Ok(false)`: the block is compressed and was not checked (decode it with [`unframe`]).
-pub(crate) fn check_plain_block(framed: &[u8], last_key: &[u8]) -> Result<bool, Bad> {
+/// index entry (`last_key`), if it is stored uncompressed; nothing is allocated. Returns
+/// the block's [`Skips`] for [`find_in_plain_block`], or `Ok(None)` if the block is
+/// compressed and was not checked (decode it with [`unframe`]).
+pub(crate) fn check_plain_block(framed: &[u8], last_key: &[u8]) -> Result<Option<Skips>, Bad> {
     if !is_plain(framed) {
-        return Ok(false);
+        return Ok(None);
     }
     if let Stored::Lz4(_) = check_frame(framed, "data block")? {
         // Unreachable: the compression byte said "none".
-        return Ok(false);
+        return Ok(None);
     }
-    let mut last = None;
-    walk_checked(framed.get(FRAME_LEN..).unwrap_or(&[]), |_, k| {
-        last = Some(k)
+    let raw = framed.get(FRAME_LEN..).unwrap_or(&[]);
+    let (mut n, mut last) = (0usize, None);
+    walk_checked(raw, |_, k| {
+        n += 1;
+        last = Some(k);
     })?;
     if last != Some(last_key) {
         return Err(Bad::new("data block", "last key differs from the index"));
     }
-    Ok(true)
+    // Second pass over the checked entries, for the offsets of entries n/4, n/2, 3n/4.
+    let wanted = [n / 4, n / 2, 3 * n / 4];
+    let mut offsets = [0u32; 3];
+    let (mut i, mut at) = (0usize, 0usize);
+    while let Some(next) = next_entry(raw, at) {
+        for (w, o) in wanted.iter().zip(offsets.iter_mut()) {
+            if *w == i {
+                *o = u32::try_from(at).unwrap_or(0);
+            }
+        }
+        i += 1;
+        at = next;
+    }
+    Ok(Some(Skips::new(offsets)))
 }
 
-/// Look `key` up in a framed, uncompressed data block in place, by walking its entries
-/// (the v1 block has no offset table; keys are sorted, so the walk stops at the first key
-/// `>= key`). `Some(None)`: a tombstone. Meant for a block that passed
-/// [`check_plain_block`]; on other bytes it still never panics nor reads out of bounds, it
-/// returns `None` at the first malformed entry.
-pub(crate) fn find_in_plain_block<'a>(framed: &'a [u8], key: &[u8]) -> Option<Option<&'a [u8]>> {
+/// The offset of the entry after the one at `at`, if one starts at `at`.
+fn next_entry(raw: &[u8], at: usize) -> Option<usize> {
+    let (_, klen, vlen) = entry_header(raw.get(at..at.checked_add(ENTRY_HEADER)?)?);
+    let next = (at + ENTRY_HEADER).checked_add(klen)?.checked_add(vlen)?;
+    (next <= raw.len()).then_some(next)
+}
+
+/// The key of the entry at `at`.
+fn key_at(raw: &[u8], at: usize) -> Option<&[u8]> {
+    let (_, klen, _) = entry_header(raw.get(at..at.checked_add(ENTRY_HEADER)?)?);
+    let k = at + ENTRY_HEADER;
+    raw.get(k..k.checked_add(klen)?)
+}
+
+/// Look `key` up in a framed, uncompressed data block in place: jump to the last of the
+/// block's [`Skips`] whose key is `<= key`, then walk the entries (the v1 block has no
+/// offset table; keys are sorted, so the walk stops at the first key `>= key`).
+/// `Some(None)`: a tombstone. Meant for a block that passed [`check_plain_block`] (which
+/// gave `skips`); on other bytes or skips it still never panics nor reads out of bounds,
+/// and returns `None` at the first malformed entry.
+pub(crate) fn find_in_plain_block<'a>(
+    framed: &'a [u8],
+    key: &[u8],
+    skips: Skips,
+) -> Option<Option<&'a [u8]>> {
     let raw = framed.get(FRAME_LEN..)?;
-    let mut at = 0usize;
+    let [q1, q2, q3] = skips.0.map(|o| o as usize);
+    let le = |at: usize| key_at(raw, at).is_some_and(|k| k <= key);
+    let mut at = if le(q2) {
+        if le(q3) {
+            q3
+        } else {
+            q2
+        }
+    } else if le(q1) {
+        q1
+    } else {
+        0
+    };
     while let Some(h) = raw.get(at..at.checked_add(ENTRY_HEADER)?) {
         let (kind, klen, vlen) = entry_header(h);
         let k_at = at + ENTRY_HEADER;
@@ -258,6 +343,11 @@ impl DataBlock {
         let mut offsets = Vec::new();
         walk_checked(&raw, |at, _| offsets.push(len_u32(at)))?;
         Ok(DataBlock { raw, offsets })
+    }
+
+    /// Where in-place lookups in this block may start (see [`find_in_plain_block`]).
+    pub(crate) fn skips(&self) -> Skips {
+        Skips::from_offsets(&self.offsets)
     }
 
     /// Number of entries.
@@ -476,14 +566,26 @@ mod tests {
         }
         // The in-place lookup on the whole block, between and around the stored keys.
         let framed = frame(&raw, false);
-        assert_eq!(check_plain_block(&framed, keys.last().unwrap()), Ok(true));
+        let skips = check_plain_block(&framed, keys.last().unwrap())
+            .unwrap()
+            .unwrap();
+        assert_eq!(skips, b.skips(), "both readers find the same skips");
+        assert_eq!(Skips::unpack(skips.pack()), Some(skips));
+        assert_eq!(Skips::unpack(0), None);
+        assert_ne!(skips, Skips::default());
         for probe in 0..160u32 {
             let k = probe.to_be_bytes();
-            assert_eq!(
-                find_in_plain_block(&framed, &k),
-                b.find(&k),
-                "probe {probe}"
-            );
+            for s in [skips, Skips::default()] {
+                let found = find_in_plain_block(&framed, &k, s);
+                assert_eq!(found, b.find(&k), "probe {probe}");
+            }
+        }
+        // Wrong skips (not entry starts, past the end): no panic.
+        for wild in [1u32, 7, 100, 5000, (1 << 21) - 1] {
+            let s = Skips([wild, wild + 1, wild * 2]);
+            for probe in 0..160u32 {
+                let _ = find_in_plain_block(&framed, &probe.to_be_bytes(), s);
+            }
         }
     }
 
@@ -497,16 +599,19 @@ mod tests {
         let checked = check_plain_block(&framed, last.as_ref().map_or(&[][..], |(k, _)| k));
         match &reference {
             Ok(entries) if !entries.is_empty() => {
-                assert_eq!(checked, Ok(true));
+                let skips = checked.unwrap().unwrap();
                 for (k, v) in entries {
-                    assert_eq!(find_in_plain_block(&framed, k), Some(v.as_deref()));
+                    for s in [skips, Skips::default()] {
+                        let found = find_in_plain_block(&framed, k, s);
+                        assert_eq!(found, Some(v.as_deref()));
+                    }
                 }
             }
             _ => assert!(checked.is_err(), "accepted what the reference rejects"),
         }
         assert!(check_plain_block(&framed, b"another last key").is_err());
-        let _ = find_in_plain_block(&framed, b"probe");
-        let _ = find_in_plain_block(raw, &[0]);
+        let _ = find_in_plain_block(&framed, b"probe", Skips::default());
+        let _ = find_in_plain_block(raw, &[0], Skips([3, 9, 27]));
     }
 
     #[test]
@@ -515,20 +620,17 @@ mod tests {
         push_entry(&mut raw, b"a", Some(&[b'x'; 100]));
         let lz4 = frame(&raw, true);
         assert_eq!(lz4[4], LZ4);
-        assert_eq!(check_plain_block(&lz4, b"a"), Ok(false));
+        assert_eq!(check_plain_block(&lz4, b"a"), Ok(None));
         let plain = frame(&raw, false);
-        assert_eq!(check_plain_block(&plain, b"a"), Ok(true));
+        assert_eq!(check_plain_block(&plain, b"a"), Ok(Some(Skips::default())));
         for i in (0..plain.len()).filter(|&i| i != 4) {
             let mut bad = plain.clone();
             bad[i] ^= 0x10;
             assert!(check_plain_block(&bad, b"a").is_err(), "flip at {i}");
         }
         for cut in 0..plain.len() {
-            assert_ne!(
-                check_plain_block(&plain[..cut], b"a"),
-                Ok(true),
-                "cut {cut}"
-            );
+            let r = check_plain_block(&plain[..cut], b"a");
+            assert!(!matches!(r, Ok(Some(_))), "cut {cut}");
         }
     }
 

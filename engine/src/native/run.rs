@@ -7,7 +7,7 @@
 //! every block read by iterators, are decoded and cached in the bounded [`BlockCache`].
 //! Invariants: every block is checked (crc, entries, last key against the index) before
 //! its first use by this open run (RUN-1), and a block read in place is checked exactly once
-//! (the run's `checked` flags); the index covers the data blocks exactly (RUN-3).
+//! (the run's `checked` slots); the index covers the data blocks exactly (RUN-3).
 //!
 //! Why a checked block may be trusted later, and why its pages stay mapped while a lookup
 //! looks at them: a run's pages are never written while a manifest references the run
@@ -178,8 +178,8 @@ impl Fences {
     }
 }
 
-/// One flag per data block, set once and never cleared (whether the block was checked, or
-/// found compressed, by this open run).
+/// One flag per data block, set once and never cleared (whether this open run found the
+/// block compressed).
 #[derive(Debug)]
 struct Flags(Box<[AtomicU64]>);
 
@@ -213,9 +213,10 @@ type Found = Option<Option<Vec<u8>>>;
 pub(crate) struct Run {
     pub meta: RunMeta,
     cache_id: u64,
-    /// Uncompressed data blocks checked in full (RUN-1): point reads search them in place
-    /// without checking them again.
-    checked: Flags,
+    /// One slot per data block: 0 until the block is found uncompressed and checked in
+    /// full (RUN-1), then its packed [`block::Skips`]; point reads search a checked block
+    /// in place without checking it again. Set once, never cleared.
+    checked: Box<[AtomicU64]>,
     /// Data blocks found compressed: point reads go to the decoded-block cache directly.
     compressed: Flags,
     index: Vec<IndexEntry>,
@@ -280,7 +281,7 @@ impl Run {
         Ok(Run {
             meta,
             cache_id: NEXT_CACHE_ID.fetch_add(1, Ordering::Relaxed),
-            checked: Flags::new(index.len()),
+            checked: (0..index.len()).map(|_| AtomicU64::new(0)).collect(),
             compressed: Flags::new(index.len()),
             fences: Fences::new(&index),
             index,
@@ -381,7 +382,7 @@ impl Run {
         }
         if plain {
             // Checked exactly as `check_plain_block` would: point reads may use it in place.
-            self.checked.set(i);
+            self.set_checked(i, block.skips());
         }
         Ok(block)
     }
@@ -413,6 +414,13 @@ impl Run {
         Ok(block.find(key).map(|v| v.map(<[u8]>::to_vec)))
     }
 
+    /// Record that uncompressed block `i` passed every check of RUN-1.
+    fn set_checked(&self, i: usize, skips: block::Skips) {
+        if let Some(c) = self.checked.get(i) {
+            c.store(skips.pack(), Ordering::Release);
+        }
+    }
+
     /// Look `key` up in data block `i`, whose on-disk bytes `framed` at `at` are lent by
     /// the file, checking the block first if this run has not yet. `None`: the block is
     /// compressed (not looked at).
@@ -424,17 +432,22 @@ impl Run {
         framed: &[u8],
         key: &[u8],
     ) -> Option<Result<Found>> {
-        if !self.checked.get(i) {
-            match block::check_plain_block(framed, last_key) {
-                Ok(true) => self.checked.set(i),
-                Ok(false) => {
+        let packed = self.checked.get(i).map_or(0, |c| c.load(Ordering::Acquire));
+        let skips = match block::Skips::unpack(packed) {
+            Some(skips) => skips,
+            None => match block::check_plain_block(framed, last_key) {
+                Ok(Some(skips)) => {
+                    self.set_checked(i, skips);
+                    skips
+                }
+                Ok(None) => {
                     self.compressed.set(i);
                     return None;
                 }
                 Err(b) => return Some(Err(b.at(&self.path, at))),
-            }
-        }
-        let hit = block::find_in_plain_block(framed, key);
+            },
+        };
+        let hit = block::find_in_plain_block(framed, key, skips);
         Some(Ok(hit.map(|v| v.map(<[u8]>::to_vec))))
     }
 
