@@ -537,8 +537,9 @@ impl Inner {
             }
             Arc::clone(&v.runs)
         };
-        for r in runs.iter() {
-            if let Some(hit) = r.get(key, hash)? {
+        let last = runs.len().saturating_sub(1);
+        for (i, r) in runs.iter().enumerate() {
+            if let Some(hit) = r.get(key, hash, i == last)? {
                 return Ok(hit);
             }
         }

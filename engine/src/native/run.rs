@@ -18,7 +18,7 @@
 //! and growth run).
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
@@ -219,6 +219,10 @@ pub(crate) struct Run {
     checked: Box<[AtomicU64]>,
     /// Data blocks found compressed: point reads go to the decoded-block cache directly.
     compressed: Flags,
+    /// Sampled outcomes of this run's filter when it is the oldest run: gets probed, and
+    /// gets the filter rejected (see [`Run::get`]).
+    filter_probes: AtomicU32,
+    filter_rejects: AtomicU32,
     index: Vec<IndexEntry>,
     fences: Fences,
     bloom: Bloom,
@@ -283,6 +287,8 @@ impl Run {
             cache_id: NEXT_CACHE_ID.fetch_add(1, Ordering::Relaxed),
             checked: (0..index.len()).map(|_| AtomicU64::new(0)).collect(),
             compressed: Flags::new(index.len()),
+            filter_probes: AtomicU32::new(0),
+            filter_rejects: AtomicU32::new(0),
             fences: Fences::new(&index),
             index,
             bloom,
@@ -387,11 +393,50 @@ impl Run {
         Ok(block)
     }
 
+    /// Whether to probe the filter for a get of `hash`. For the oldest run (`oldest`), the
+    /// last one a get asks, the filter only saves work for keys absent from the store: for
+    /// a present key it costs 7 probes spread over the largest filter and saves nothing.
+    /// So 1 get in 16 (by hash) always probes it and records the outcome, and the others
+    /// skip it while fewer than 1 in 16 of the recorded probes were rejections. Skipping
+    /// is always correct: the filter only ever rules keys out.
+    fn use_filter(&self, hash: u64, oldest: bool) -> bool {
+        if !oldest || Self::sampled(hash) {
+            return true;
+        }
+        let probes = self.filter_probes.load(Ordering::Relaxed);
+        probes < 64 || self.filter_rejects.load(Ordering::Relaxed) * 16 >= probes
+    }
+
+    fn sampled(hash: u64) -> bool {
+        hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60 == 0
+    }
+
+    /// Record a sampled filter outcome (relaxed counters, halved at 1024 probes so they
+    /// follow the workload; races only make the estimate approximate).
+    fn record_filter(&self, rejected: bool) {
+        let n = self.filter_probes.fetch_add(1, Ordering::Relaxed) + 1;
+        if rejected {
+            self.filter_rejects.fetch_add(1, Ordering::Relaxed);
+        }
+        if n >= 1024 {
+            self.filter_probes.store(n / 2, Ordering::Relaxed);
+            let r = self.filter_rejects.load(Ordering::Relaxed);
+            self.filter_rejects.store(r / 2, Ordering::Relaxed);
+        }
+    }
+
     /// `None`: the run has no entry for `key`; `Some(None)`: a tombstone. `hash` is
-    /// `bloom::key_hash(key)`, computed once by the caller for every run it asks.
-    pub(crate) fn get(&self, key: &[u8], hash: u64) -> Result<Found> {
-        if !self.bloom.may_contain_hash(hash) {
-            return Ok(None);
+    /// `bloom::key_hash(key)`, computed once by the caller for every run it asks; `oldest`:
+    /// this is the last run the get asks (see [`Run::use_filter`]).
+    pub(crate) fn get(&self, key: &[u8], hash: u64, oldest: bool) -> Result<Found> {
+        if self.use_filter(hash, oldest) {
+            let rejected = !self.bloom.may_contain_hash(hash);
+            if oldest && Self::sampled(hash) {
+                self.record_filter(rejected);
+            }
+            if rejected {
+                return Ok(None);
+            }
         }
         let i = self.block_for(key);
         let (Some((at, len)), Some(entry)) = (self.block_at(i)?, self.index.get(i)) else {
@@ -559,6 +604,56 @@ impl Iterator for RunIter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::manifest::Extent;
+
+    /// The oldest run skips its filter while sampled probes show it rejects (almost)
+    /// nothing, keeps using it while it rejects, and answers the same either way.
+    #[test]
+    fn oldest_run_filter_is_skipped_only_while_it_saves_nothing() {
+        let key = |i: u32| format!("key{i:06}").into_bytes();
+        let mut entries = (0..2000u32).map(|i| Ok((key(i * 2), Some(vec![i as u8; 150]))));
+        let (bytes, count) = build(&mut entries, 2000).unwrap();
+        let io = crate::io::SimDisk::new().file();
+        io.write_at(4096, &bytes).unwrap();
+        let meta = RunMeta {
+            id: 1,
+            extent: Extent {
+                start: 1,
+                pages: bytes.len().div_ceil(4096) as u32,
+            },
+            run_len: bytes.len() as u64,
+            entry_count: count,
+        };
+        let run = Run::open(io, Path::new("t.crdt"), meta, Arc::new(BlockCache::new(0))).unwrap();
+        let get = |k: &[u8]| run.get(k, crate::format::bloom::key_hash(k), true).unwrap();
+        // Absent keys (odd numbers): the samples see rejections, the filter stays in use.
+        for i in 0..4000u32 {
+            assert_eq!(get(&key(i * 2 + 1)), None);
+        }
+        let absent = key(1_000_001);
+        assert!(run.use_filter(crate::format::bloom::key_hash(&absent), true));
+        // Present keys only: once the rejections fall below 1 in 16 of the (decaying)
+        // samples, unsampled gets skip the filter.
+        for round in 0..20u32 {
+            for i in 0..2000u32 {
+                assert_eq!(get(&key(i * 2)), Some(Some(vec![i as u8; 150])), "{round}");
+            }
+        }
+        let unsampled = (0..100u32)
+            .map(|i| crate::format::bloom::key_hash(&key(i * 2)))
+            .find(|&h| !Run::sampled(h))
+            .unwrap();
+        assert!(!run.use_filter(unsampled, true));
+        assert!(
+            run.use_filter(unsampled, false),
+            "only the oldest run skips it"
+        );
+        // Skipping never changes an answer.
+        for i in 0..4000u32 {
+            let expect = (i % 2 == 0).then(|| Some(vec![(i / 2) as u8; 150]));
+            assert_eq!(get(&key(i)), expect);
+        }
+    }
 
     /// The worked example of format-spec/runs.md.
     #[test]
