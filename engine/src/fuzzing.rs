@@ -172,6 +172,34 @@ fn check_block_contents(raw: &[u8], mode: u8) {
             reference.as_ref().map(Vec::len)
         ),
     }
+    // The in-place reader of point reads: it accepts the same bytes framed uncompressed
+    // (given the reference's last key), finds every entry, and never panics.
+    let framed = block::frame(raw, false);
+    let last = reference.as_ref().ok().and_then(|e| e.last());
+    let checked = block::check_plain_block(&framed, last.map_or(&[][..], |(k, _)| k));
+    match &reference {
+        Ok(entries) if !entries.is_empty() => {
+            let Ok(Some(skips)) = checked else {
+                panic!("in-place check rejects a valid block: {checked:?}")
+            };
+            for (k, v) in entries {
+                for s in [skips, block::Skips::default()] {
+                    let found = block::find_in_plain_block(&framed, k, s);
+                    assert_eq!(found, Some(v.as_deref()), "in-place lookup");
+                }
+            }
+        }
+        _ => assert!(checked.is_err(), "in-place check accepts an invalid block"),
+    }
+    // Never a panic, whatever the bytes and the skips.
+    let probe = raw.get(..8).unwrap_or(raw);
+    let wild = raw
+        .get(..8)
+        .map_or(0, |b| u64::from_le_bytes(b.try_into().unwrap_or_default()));
+    if let Some(s) = block::Skips::unpack(wild | 1 << 63) {
+        let _ = block::find_in_plain_block(raw, probe, s);
+        let _ = block::find_in_plain_block(&framed, probe, s);
+    }
     if let Ok(entries) = reference {
         let mut again = Vec::new();
         for (k, v) in &entries {

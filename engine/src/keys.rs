@@ -41,6 +41,28 @@ pub(crate) fn state_key(ns: &str, key: &str) -> Vec<u8> {
     named_key(TYPE_STATE, ns, key)
 }
 
+/// Call `f` with [`state_key`]`(ns, key)`, built in a buffer on the stack when it fits in
+/// 256 bytes (a point read then allocates nothing for its key).
+pub(crate) fn with_state_key<T>(ns: &str, key: &str, f: impl FnOnce(&[u8]) -> T) -> T {
+    let mut buf = [0u8; 256];
+    let len = 3 + ns.len() + key.len();
+    let ns_len = u16::try_from(ns.len()).unwrap_or(u16::MAX).to_be_bytes();
+    let parts: [&[u8]; 4] = [&[TYPE_STATE], &ns_len, ns.as_bytes(), key.as_bytes()];
+    match buf.get_mut(..len) {
+        Some(out) => {
+            let mut at = 0;
+            for p in parts {
+                if let Some(dst) = out.get_mut(at..at + p.len()) {
+                    dst.copy_from_slice(p);
+                }
+                at += p.len();
+            }
+            f(out)
+        }
+        None => f(&state_key(ns, key)),
+    }
+}
+
 pub(crate) fn snapshot_key(ns: &str, entity: &str) -> Vec<u8> {
     named_key(TYPE_SNAPSHOT, ns, entity)
 }
@@ -256,6 +278,19 @@ pub(crate) fn decode_u64(value: &[u8]) -> Result<u64, Bad> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn with_state_key_is_state_key() {
+        let long = "k".repeat(300);
+        for (ns, key) in [
+            ("", ""),
+            ("ns", "key"),
+            ("n", long.as_str()),
+            (&long[..250], "ab"),
+        ] {
+            assert_eq!(with_state_key(ns, key, <[u8]>::to_vec), state_key(ns, key));
+        }
+    }
 
     #[test]
     fn key_1_2_3_spec_examples() {

@@ -151,7 +151,7 @@ pub(crate) fn commit<S: KvStore + ?Sized>(store: &S, batch: &WriteBatch) -> Resu
 
 pub(crate) fn get<S: KvRead + ?Sized>(s: &S, ns: &str, key: &str) -> Result<Option<Vec<u8>>> {
     limits::ns_key(ns, key)?;
-    s.kv_get(&keys::state_key(ns, key))
+    keys::with_state_key(ns, key, |k| s.kv_get(k))
 }
 
 pub(crate) fn list_keys<S: KvRead + ?Sized>(s: &S, ns: &str) -> Result<Vec<String>> {

@@ -144,6 +144,183 @@ pub(crate) fn decode_entries(raw: &[u8]) -> Result<Vec<Entry>, Bad> {
     Ok(out)
 }
 
+/// Walk the entries of a data block's raw bytes, checking the RUN-1 entry rules (known
+/// kinds, tombstones without values, keys strictly increasing, nothing past the end), and
+/// call `visit(entry offset, key)` for each. The one checker of data block entries: the
+/// decoded-block cache ([`DataBlock::decode`]) and in-place lookups ([`check_plain_block`])
+/// both go through it.
+fn walk_checked<'a>(raw: &'a [u8], mut visit: impl FnMut(usize, &'a [u8])) -> Result<(), Bad> {
+    let mut prev: Option<&[u8]> = None;
+    let mut c = Cursor::new(raw, "data block");
+    while !c.is_empty() {
+        let at = raw.len() - c.remaining();
+        let kind = c.u8()?;
+        let klen = c.u32_le()? as usize;
+        let vlen = c.u32_le()? as usize;
+        let key = c.bytes(klen)?;
+        c.bytes(vlen)?;
+        if !(kind == KIND_VALUE || kind == KIND_TOMBSTONE && vlen == 0) {
+            return Err(c.bad(format!("bad entry kind {kind}")));
+        }
+        if prev.is_some_and(|p| p >= key) {
+            return Err(c.bad("keys out of order"));
+        }
+        prev = Some(key);
+        visit(at, key);
+    }
+    Ok(())
+}
+
+/// Whether a framed block (its on-disk bytes) is stored uncompressed, judged by its
+/// compression byte alone (nothing is checked: [`check_plain_block`] does that).
+pub(crate) fn is_plain(framed: &[u8]) -> bool {
+    framed.get(4) == Some(&NONE)
+}
+
+/// Where a lookup in a checked, uncompressed block may start walking: the offsets (in the
+/// block's raw bytes) of its entries at 1/4, 1/2 and 3/4, so a lookup compares two keys
+/// and walks about an eighth of the block instead of half of it. An offset of 0 (the
+/// first entry) is always a correct start; it stands for offsets too large to pack.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Skips([u32; 3]);
+
+impl Skips {
+    const BITS: u32 = 21;
+    const MASK: u64 = (1 << Self::BITS) - 1;
+    /// Set in every packed value, so a packed value is never 0.
+    const PACKED: u64 = 1 << 63;
+
+    /// From the offsets of the entries at 1/4, 1/2 and 3/4 (0 for one too large to pack).
+    fn new(offsets: [u32; 3]) -> Skips {
+        Skips(offsets.map(|o| if u64::from(o) <= Self::MASK { o } else { 0 }))
+    }
+
+    /// From the offsets of all of a block's entries.
+    fn from_offsets(offsets: &[u32]) -> Skips {
+        let n = offsets.len();
+        let at = |i: usize| offsets.get(i).copied().unwrap_or(0);
+        Skips::new([at(n / 4), at(n / 2), at(3 * n / 4)])
+    }
+
+    /// The skips in one non-zero `u64` (a run keeps one per block in an atomic).
+    pub(crate) fn pack(self) -> u64 {
+        let [a, b, c] = self.0.map(|o| u64::from(o) & Self::MASK);
+        Self::PACKED | a << (2 * Self::BITS) | b << Self::BITS | c
+    }
+
+    /// [`Skips::pack`] undone; `None` for 0 (nothing packed).
+    pub(crate) fn unpack(v: u64) -> Option<Skips> {
+        let o = |shift: u32| ((v >> shift) & Self::MASK) as u32;
+        (v & Self::PACKED != 0).then(|| Skips([o(2 * Self::BITS), o(Self::BITS), o(0)]))
+    }
+}
+
+/// Check a framed data block in place against RUN-1 (crc, lengths, entries) and its
+/// index entry (`last_key`), if it is stored uncompressed; nothing is allocated. Returns
+/// the block's [`Skips`] for [`find_in_plain_block`], or `Ok(None)` if the block is
+/// compressed and was not checked (decode it with [`unframe`]).
+pub(crate) fn check_plain_block(framed: &[u8], last_key: &[u8]) -> Result<Option<Skips>, Bad> {
+    if !is_plain(framed) {
+        return Ok(None);
+    }
+    if let Stored::Lz4(_) = check_frame(framed, "data block")? {
+        // Unreachable: the compression byte said "none".
+        return Ok(None);
+    }
+    let raw = framed.get(FRAME_LEN..).unwrap_or(&[]);
+    let (mut n, mut last) = (0usize, None);
+    walk_checked(raw, |_, k| {
+        n += 1;
+        last = Some(k);
+    })?;
+    if last != Some(last_key) {
+        return Err(Bad::new("data block", "last key differs from the index"));
+    }
+    // Second pass over the checked entries, for the offsets of entries n/4, n/2, 3n/4.
+    let wanted = [n / 4, n / 2, 3 * n / 4];
+    let mut offsets = [0u32; 3];
+    let (mut i, mut at) = (0usize, 0usize);
+    while let Some(next) = next_entry(raw, at) {
+        for (w, o) in wanted.iter().zip(offsets.iter_mut()) {
+            if *w == i {
+                *o = u32::try_from(at).unwrap_or(0);
+            }
+        }
+        i += 1;
+        at = next;
+    }
+    Ok(Some(Skips::new(offsets)))
+}
+
+/// The offset of the entry after the one at `at`, if one starts at `at`.
+fn next_entry(raw: &[u8], at: usize) -> Option<usize> {
+    let (_, klen, vlen) = entry_header(raw.get(at..at.checked_add(ENTRY_HEADER)?)?);
+    let next = (at + ENTRY_HEADER).checked_add(klen)?.checked_add(vlen)?;
+    (next <= raw.len()).then_some(next)
+}
+
+/// The key of the entry at `at`.
+fn key_at(raw: &[u8], at: usize) -> Option<&[u8]> {
+    let (_, klen, _) = entry_header(raw.get(at..at.checked_add(ENTRY_HEADER)?)?);
+    let k = at + ENTRY_HEADER;
+    raw.get(k..k.checked_add(klen)?)
+}
+
+/// Look `key` up in a framed, uncompressed data block in place: jump to the last of the
+/// block's [`Skips`] whose key is `<= key`, then walk the entries (the v1 block has no
+/// offset table; keys are sorted, so the walk stops at the first key `>= key`).
+/// `Some(None)`: a tombstone. Meant for a block that passed [`check_plain_block`] (which
+/// gave `skips`); on other bytes or skips it still never panics nor reads out of bounds,
+/// and returns `None` at the first malformed entry.
+pub(crate) fn find_in_plain_block<'a>(
+    framed: &'a [u8],
+    key: &[u8],
+    skips: Skips,
+) -> Option<Option<&'a [u8]>> {
+    let raw = framed.get(FRAME_LEN..)?;
+    let [q1, q2, q3] = skips.0.map(|o| o as usize);
+    let le = |at: usize| key_at(raw, at).is_some_and(|k| k <= key);
+    let mut at = if le(q2) {
+        if le(q3) {
+            q3
+        } else {
+            q2
+        }
+    } else if le(q1) {
+        q1
+    } else {
+        0
+    };
+    while let Some(h) = raw.get(at..at.checked_add(ENTRY_HEADER)?) {
+        let (kind, klen, vlen) = entry_header(h);
+        let k_at = at + ENTRY_HEADER;
+        let v_at = k_at.checked_add(klen)?;
+        let next = v_at.checked_add(vlen)?;
+        let k = raw.get(k_at..v_at)?;
+        match k.cmp(key) {
+            std::cmp::Ordering::Less => at = next,
+            std::cmp::Ordering::Equal => {
+                let v = raw.get(v_at..next)?;
+                return Some((kind == KIND_VALUE).then_some(v));
+            }
+            std::cmp::Ordering::Greater => return None,
+        }
+    }
+    None
+}
+
+/// `(kind, key_len, value_len)` of a 9-byte entry header (shorter input reads as zeros).
+fn entry_header(h: &[u8]) -> (u8, usize, usize) {
+    let u32_at = |o: usize| {
+        let mut b = [0u8; 4];
+        if let Some(s) = h.get(o..o + 4) {
+            b.copy_from_slice(s);
+        }
+        u32::from_le_bytes(b) as usize
+    };
+    (h.first().copied().unwrap_or(0), u32_at(1), u32_at(5))
+}
+
 /// A decoded data block kept as its raw bytes plus the offset of each entry, so a lookup
 /// binary-searches in place and copies only the value it returns (no allocation per
 /// entry). Built only by [`DataBlock::decode`], which checks every entry, so the accessors
@@ -164,30 +341,13 @@ impl DataBlock {
     /// strictly increasing) the raw bytes of a data block.
     pub(crate) fn decode(raw: Vec<u8>) -> Result<DataBlock, Bad> {
         let mut offsets = Vec::new();
-        let mut prev: Option<(usize, usize)> = None;
-        {
-            let mut c = Cursor::new(&raw, "data block");
-            while !c.is_empty() {
-                let at = raw.len() - c.remaining();
-                let kind = c.u8()?;
-                let klen = c.u32_le()? as usize;
-                let vlen = c.u32_le()? as usize;
-                let key = c.bytes(klen)?;
-                c.bytes(vlen)?;
-                if !(kind == KIND_VALUE || kind == KIND_TOMBSTONE && vlen == 0) {
-                    return Err(c.bad(format!("bad entry kind {kind}")));
-                }
-                let key_at = at + ENTRY_HEADER;
-                if let Some((p, plen)) = prev {
-                    if raw.get(p..p + plen).is_none_or(|pk| pk >= key) {
-                        return Err(c.bad("keys out of order"));
-                    }
-                }
-                prev = Some((key_at, klen));
-                offsets.push(len_u32(at));
-            }
-        }
+        walk_checked(&raw, |at, _| offsets.push(len_u32(at)))?;
         Ok(DataBlock { raw, offsets })
+    }
+
+    /// Where in-place lookups in this block may start (see [`find_in_plain_block`]).
+    pub(crate) fn skips(&self) -> Skips {
+        Skips::from_offsets(&self.offsets)
     }
 
     /// Number of entries.
@@ -206,17 +366,8 @@ impl DataBlock {
             .raw
             .get(at..at.saturating_add(ENTRY_HEADER))
             .unwrap_or(&[0; ENTRY_HEADER]);
-        let u32_at = |o: usize| {
-            let mut b = [0u8; 4];
-            b.copy_from_slice(h.get(o..o + 4).unwrap_or(&[0; 4]));
-            u32::from_le_bytes(b) as usize
-        };
-        (
-            at.saturating_add(ENTRY_HEADER),
-            h.first().copied().unwrap_or(0),
-            u32_at(1),
-            u32_at(5),
-        )
+        let (kind, klen, vlen) = entry_header(h);
+        (at.saturating_add(ENTRY_HEADER), kind, klen, vlen)
     }
 
     /// The key of entry `i`.
@@ -397,12 +548,13 @@ mod tests {
             assert_eq!(b.find(&k).is_some(), probe % 3 == 0 && probe < 150);
         }
         // Every truncation and every single-byte flip is either rejected or decodes to the
-        // same entries as decode_entries (no panic, no disagreement).
+        // same entries as decode_entries (no panic, no disagreement), by both readers.
         for cut in 0..raw.len() {
             let r = &raw[..cut];
             let ok = DataBlock::decode(r.to_vec())
                 .map(|b| (0..b.len()).map(|i| b.entry(i)).collect::<Vec<_>>());
             assert_eq!(ok.ok(), decode_entries(r).ok(), "cut {cut}");
+            in_place_agrees(r);
         }
         for i in 0..raw.len() {
             let mut r = raw.clone();
@@ -410,6 +562,75 @@ mod tests {
             let ok = DataBlock::decode(r.clone())
                 .map(|b| (0..b.len()).map(|i| b.entry(i)).collect::<Vec<_>>());
             assert_eq!(ok.ok(), decode_entries(&r).ok(), "flip {i}");
+            in_place_agrees(&r);
+        }
+        // The in-place lookup on the whole block, between and around the stored keys.
+        let framed = frame(&raw, false);
+        let skips = check_plain_block(&framed, keys.last().unwrap())
+            .unwrap()
+            .unwrap();
+        assert_eq!(skips, b.skips(), "both readers find the same skips");
+        assert_eq!(Skips::unpack(skips.pack()), Some(skips));
+        assert_eq!(Skips::unpack(0), None);
+        assert_ne!(skips, Skips::default());
+        for probe in 0..160u32 {
+            let k = probe.to_be_bytes();
+            for s in [skips, Skips::default()] {
+                let found = find_in_plain_block(&framed, &k, s);
+                assert_eq!(found, b.find(&k), "probe {probe}");
+            }
+        }
+        // Wrong skips (not entry starts, past the end): no panic.
+        for wild in [1u32, 7, 100, 5000, (1 << 21) - 1] {
+            let s = Skips([wild, wild + 1, wild * 2]);
+            for probe in 0..160u32 {
+                let _ = find_in_plain_block(&framed, &probe.to_be_bytes(), s);
+            }
+        }
+    }
+
+    /// The in-place reader accepts a plain block exactly when the reference decoder accepts
+    /// its entries (and the last key matches the index), then finds every entry; on bytes
+    /// it never checked it does not panic.
+    fn in_place_agrees(raw: &[u8]) {
+        let reference = decode_entries(raw);
+        let framed = frame(raw, false);
+        let last = reference.as_ref().ok().and_then(|e| e.last().cloned());
+        let checked = check_plain_block(&framed, last.as_ref().map_or(&[][..], |(k, _)| k));
+        match &reference {
+            Ok(entries) if !entries.is_empty() => {
+                let skips = checked.unwrap().unwrap();
+                for (k, v) in entries {
+                    for s in [skips, Skips::default()] {
+                        let found = find_in_plain_block(&framed, k, s);
+                        assert_eq!(found, Some(v.as_deref()));
+                    }
+                }
+            }
+            _ => assert!(checked.is_err(), "accepted what the reference rejects"),
+        }
+        assert!(check_plain_block(&framed, b"another last key").is_err());
+        let _ = find_in_plain_block(&framed, b"probe", Skips::default());
+        let _ = find_in_plain_block(raw, &[0], Skips([3, 9, 27]));
+    }
+
+    #[test]
+    fn check_plain_block_checks_the_frame_and_skips_lz4() {
+        let mut raw = Vec::new();
+        push_entry(&mut raw, b"a", Some(&[b'x'; 100]));
+        let lz4 = frame(&raw, true);
+        assert_eq!(lz4[4], LZ4);
+        assert_eq!(check_plain_block(&lz4, b"a"), Ok(None));
+        let plain = frame(&raw, false);
+        assert_eq!(check_plain_block(&plain, b"a"), Ok(Some(Skips::default())));
+        for i in (0..plain.len()).filter(|&i| i != 4) {
+            let mut bad = plain.clone();
+            bad[i] ^= 0x10;
+            assert!(check_plain_block(&bad, b"a").is_err(), "flip at {i}");
+        }
+        for cut in 0..plain.len() {
+            let r = check_plain_block(&plain[..cut], b"a");
+            assert!(!matches!(r, Ok(Some(_))), "cut {cut}");
         }
     }
 

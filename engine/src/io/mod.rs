@@ -17,6 +17,15 @@ use std::io;
 pub trait FileIo: Send + Sync + std::fmt::Debug {
     /// Fill `buf` from `offset`; reading past the end is `UnexpectedEof`.
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()>;
+    /// Call `f` with the `len` bytes at `offset` where they lie, without copying them, if
+    /// this implementation can (a memory map); returns `Ok(true)` once `f` has run, or
+    /// `Ok(false)` without calling it, and the caller then copies with
+    /// [`FileIo::read_at`]. The slice lives only during the call: the implementation keeps
+    /// the bytes mapped until `f` returns. The default never lends bytes.
+    fn read_in_place(&self, offset: u64, len: usize, f: &mut dyn FnMut(&[u8])) -> io::Result<bool> {
+        let _ = (offset, len, f);
+        Ok(false)
+    }
     /// Write all of `data` at `offset`, growing the file if needed.
     fn write_at(&self, offset: u64, data: &[u8]) -> io::Result<()>;
     /// Make every write so far durable.

@@ -1,8 +1,8 @@
 //! [`RealFile`]: the production [`FileIo`] over `std::fs::File`.
 //!
 //! Writes use positional writes (`pwrite` on Unix, `WriteFile` at an offset on Windows);
-//! reads copy from a shared read-only memory map of the file (memmap2), remapped when the
-//! file has grown past it. The writer shrinks the file only while no reader is registered
+//! reads copy from, or look in place into ([`FileIo::read_in_place`]), a shared read-only
+//! memory map of the file (memmap2), remapped when the file has grown past it. The writer shrinks the file only while no reader is registered
 //! (SB-6) and drops its own map first, which is what makes the maps safe to keep
 //! (format-spec/README.md, medium).
 //!
@@ -245,6 +245,35 @@ impl FileIo for RealFile {
             }
         }
         read_exact_at(&self.file, buf, offset)
+    }
+
+    fn read_in_place(&self, offset: u64, len: usize, f: &mut dyn FnMut(&[u8])) -> io::Result<bool> {
+        if !self.use_map {
+            return Ok(false);
+        }
+        let end = offset.saturating_add(len as u64);
+        let Some((s, e)) = usize::try_from(offset).ok().zip(usize::try_from(end).ok()) else {
+            return Ok(false);
+        };
+        // `f` runs under the map's read lock: `truncate` takes the write lock before it
+        // drops the map and cuts the file, so no page can be cut while `f` looks at it.
+        // (The engine cuts only pages no live run uses, and the caller holds its run; the
+        // lock makes this independent of that reasoning.)
+        for _ in 0..2 {
+            {
+                let map = self.map.read();
+                if let Some(src) = map.as_ref().and_then(|m| m.get(s..e)) {
+                    f(src);
+                    return Ok(true);
+                }
+            }
+            // The file grew past the map (or was never mapped): map it again, then retry
+            // under the lock.
+            if self.mapped(end)?.is_none() {
+                return Ok(false);
+            }
+        }
+        Ok(false)
     }
 
     fn write_at(&self, offset: u64, data: &[u8]) -> io::Result<()> {

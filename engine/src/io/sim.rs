@@ -209,6 +209,19 @@ impl FileIo for SimFile {
         Ok(())
     }
 
+    /// Lends the bytes under the disk's lock, so that the tests on a `SimDisk` run the
+    /// engine's in-place read path too.
+    fn read_in_place(&self, offset: u64, len: usize, f: &mut dyn FnMut(&[u8])) -> io::Result<bool> {
+        let s = self.disk.state.lock();
+        let src = usize::try_from(offset)
+            .ok()
+            .and_then(|start| s.current.get(start..start.checked_add(len)?));
+        // Out of range: the caller's `read_at` reports it.
+        let Some(src) = src else { return Ok(false) };
+        f(src);
+        Ok(true)
+    }
+
     fn write_at(&self, offset: u64, data: &[u8]) -> io::Result<()> {
         let mut s = self.disk.state.lock();
         if s.tick() {

@@ -131,7 +131,93 @@ impl fmt::Debug for Options {
     }
 }
 
-type Memtable = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+/// The memtable: the entries committed since the last flush, sorted, plus a one-probe
+/// filter of their key hashes, so that a point read for a key the memtable does not hold
+/// (nearly every read of a large store) skips the search of the `BTreeMap`, whose keys are
+/// separate heap allocations (a cache miss per comparison).
+///
+/// Invariant: every key of `map` has its bit set in `bits` (no false negatives).
+#[derive(Debug)]
+struct Memtable {
+    map: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+    /// `1 << bits_log2` bits, indexed by the top bits of a multiplicative hash of
+    /// `bloom::key_hash`; grown (and refilled from `map`) to keep at least 8 bits per key.
+    bits: Vec<u64>,
+    bits_log2: u32,
+}
+
+/// The filter starts at 4096 bits (512 bytes) and stops growing at 2^23 (1 MiB).
+const MEM_FILTER_MIN_LOG2: u32 = 12;
+const MEM_FILTER_MAX_LOG2: u32 = 23;
+
+impl Default for Memtable {
+    fn default() -> Self {
+        Memtable {
+            map: BTreeMap::new(),
+            bits: vec![0; 1 << (MEM_FILTER_MIN_LOG2 - 6)],
+            bits_log2: MEM_FILTER_MIN_LOG2,
+        }
+    }
+}
+
+impl std::ops::Deref for Memtable {
+    type Target = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+    fn deref(&self) -> &Self::Target {
+        &self.map
+    }
+}
+
+impl Memtable {
+    fn new() -> Memtable {
+        Memtable::default()
+    }
+
+    fn bit(&self, hash: u64) -> usize {
+        (hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.bits_log2)) as usize
+    }
+
+    fn set(&mut self, hash: u64) {
+        let b = self.bit(hash);
+        if let Some(w) = self.bits.get_mut(b / 64) {
+            *w |= 1 << (b % 64);
+        }
+    }
+
+    fn insert(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) {
+        let hash = crate::format::bloom::key_hash(&key);
+        self.map.insert(key, value);
+        if self.map.len() << 3 > 1 << self.bits_log2 && self.bits_log2 < MEM_FILTER_MAX_LOG2 {
+            // Grow 4x and refill from the keys (amortised: every key is hashed again at
+            // most once per growth).
+            self.bits_log2 = (self.bits_log2 + 2).min(MEM_FILTER_MAX_LOG2);
+            self.bits = vec![0; 1 << (self.bits_log2 - 6)];
+            let hashes: Vec<u64> = self
+                .map
+                .keys()
+                .map(|k| crate::format::bloom::key_hash(k))
+                .collect();
+            for h in hashes {
+                self.set(h);
+            }
+        } else {
+            self.set(hash);
+        }
+    }
+
+    /// The entry for `key`, whose `bloom::key_hash` is `hash`.
+    fn get_hashed(&self, key: &[u8], hash: u64) -> Option<&Option<Vec<u8>>> {
+        let b = self.bit(hash);
+        let set = self
+            .bits
+            .get(b / 64)
+            .is_some_and(|w| w & (1 << (b % 64)) != 0);
+        if set {
+            self.map.get(key)
+        } else {
+            None
+        }
+    }
+}
 
 /// What readers see: the memtable, a memtable being flushed, and the runs (newest first).
 #[derive(Debug, Default)]
@@ -440,19 +526,20 @@ impl Inner {
     }
 
     fn get_entry(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        let hash = crate::format::bloom::key_hash(key);
         let runs = {
             let v = self.view.read();
-            if let Some(hit) = v.mem.get(key) {
+            if let Some(hit) = v.mem.get_hashed(key, hash) {
                 return Ok(hit.clone());
             }
-            if let Some(hit) = v.frozen.as_ref().and_then(|f| f.get(key)) {
+            if let Some(hit) = v.frozen.as_ref().and_then(|f| f.get_hashed(key, hash)) {
                 return Ok(hit.clone());
             }
             Arc::clone(&v.runs)
         };
-        let hash = crate::format::bloom::key_hash(key);
-        for r in runs.iter() {
-            if let Some(hit) = r.get(key, hash)? {
+        let last = runs.len().saturating_sub(1);
+        for (i, r) in runs.iter().enumerate() {
+            if let Some(hit) = r.get(key, hash, i == last)? {
                 return Ok(hit);
             }
         }
@@ -517,3 +604,38 @@ impl KvStore for NativeStore {
 }
 
 crate::logic::impl_store_traits!(NativeStore);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The memtable filter has no false negatives across its growths, and skips most
+    /// absent keys.
+    #[test]
+    fn memtable_filter_finds_every_key() {
+        let mut m = Memtable::new();
+        let key = |i: u32| format!("key-{i}").into_bytes();
+        for i in 0..50_000u32 {
+            m.insert(key(i), (i % 3 != 0).then(|| vec![1]));
+            if i.is_power_of_two() || i % 9_973 == 0 {
+                for j in 0..=i {
+                    let k = key(j);
+                    let h = crate::format::bloom::key_hash(&k);
+                    assert_eq!(m.get_hashed(&k, h), m.map.get(&k), "key {j} after {i}");
+                }
+            }
+        }
+        assert_eq!(m.bits_log2, 20);
+        let skipped = (50_000..60_000u32)
+            .filter(|&i| {
+                let k = key(i);
+                let b = m.bit(crate::format::bloom::key_hash(&k));
+                m.bits[b / 64] & (1 << (b % 64)) == 0
+            })
+            .count();
+        assert!(
+            skipped > 9_000,
+            "only {skipped} of 10,000 absent keys skipped"
+        );
+    }
+}

@@ -1,13 +1,24 @@
 //! Sorted runs: [`build`] writes a run's bytes from sorted entries; [`Run`] reads one
 //! (format-spec/runs.md).
 //!
-//! A [`Run`] keeps its decoded index and bloom filter in memory; data blocks are read from
-//! the file (through the memory map of `RealFile`) on demand and cached in the bounded
-//! [`BlockCache`]. Invariants: every block is checked by crc before use (RUN-1); the index
-//! covers the data blocks exactly (RUN-3).
+//! A [`Run`] keeps its decoded index and bloom filter in memory. A point read looks into an
+//! uncompressed data block where it lies in the memory map of `RealFile`
+//! ([`FileIo::read_in_place`]) and copies only the value it returns; compressed blocks, and
+//! every block read by iterators, are decoded and cached in the bounded [`BlockCache`].
+//! Invariants: every block is checked (crc, entries, last key against the index) before
+//! its first use by this open run (RUN-1), and a block read in place is checked exactly once
+//! (the run's `checked` slots); the index covers the data blocks exactly (RUN-3).
+//!
+//! Why a checked block may be trusted later, and why its pages stay mapped while a lookup
+//! looks at them: a run's pages are never written while a manifest references the run
+//! (SB-4), and are freed for reuse, moved or cut off the file only once no `Arc<Run>` is
+//! left (`Inner::reclaim`) and, for another process's reader, no reader is registered
+//! (SB-5); a lookup holds its `Arc<Run>` throughout, and `RealFile` lends the bytes under
+//! the lock that its `truncate` takes (tests/concurrency.rs reads while compaction, shrink
+//! and growth run).
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
@@ -167,11 +178,51 @@ impl Fences {
     }
 }
 
+/// One flag per data block, set once and never cleared (whether this open run found the
+/// block compressed).
+#[derive(Debug)]
+struct Flags(Box<[AtomicU64]>);
+
+impl Flags {
+    fn new(blocks: usize) -> Flags {
+        Flags(
+            (0..blocks.div_ceil(64))
+                .map(|_| AtomicU64::new(0))
+                .collect(),
+        )
+    }
+
+    fn get(&self, i: usize) -> bool {
+        self.0
+            .get(i / 64)
+            .is_some_and(|w| w.load(Ordering::Acquire) & (1 << (i % 64)) != 0)
+    }
+
+    fn set(&self, i: usize) {
+        if let Some(w) = self.0.get(i / 64) {
+            w.fetch_or(1 << (i % 64), Ordering::Release);
+        }
+    }
+}
+
+/// What a point read found in one run.
+type Found = Option<Option<Vec<u8>>>;
+
 /// An open run.
 #[derive(Debug)]
 pub(crate) struct Run {
     pub meta: RunMeta,
     cache_id: u64,
+    /// One slot per data block: 0 until the block is found uncompressed and checked in
+    /// full (RUN-1), then its packed [`block::Skips`]; point reads search a checked block
+    /// in place without checking it again. Set once, never cleared.
+    checked: Box<[AtomicU64]>,
+    /// Data blocks found compressed: point reads go to the decoded-block cache directly.
+    compressed: Flags,
+    /// Sampled outcomes of this run's filter when it is the oldest run: gets probed, and
+    /// gets the filter rejected (see [`Run::get`]).
+    filter_probes: AtomicU32,
+    filter_rejects: AtomicU32,
     index: Vec<IndexEntry>,
     fences: Fences,
     bloom: Bloom,
@@ -234,6 +285,10 @@ impl Run {
         Ok(Run {
             meta,
             cache_id: NEXT_CACHE_ID.fetch_add(1, Ordering::Relaxed),
+            checked: (0..index.len()).map(|_| AtomicU64::new(0)).collect(),
+            compressed: Flags::new(index.len()),
+            filter_probes: AtomicU32::new(0),
+            filter_rejects: AtomicU32::new(0),
             fences: Fences::new(&index),
             index,
             bloom,
@@ -267,20 +322,63 @@ impl Run {
         lo + slice.partition_point(|e| e.last_key.as_slice() < key)
     }
 
-    fn block(&self, i: usize) -> Result<Block> {
-        if let Some(b) = self.cache.get((self.cache_id, i)) {
-            return Ok(b);
-        }
+    /// Absolute position and length of data block `i` (`None` past the last block).
+    fn block_at(&self, i: usize) -> Result<Option<(u64, usize)>> {
         let Some(entry) = self.index.get(i) else {
-            return Ok(Arc::new(DataBlock::default()));
+            return Ok(None);
         };
         let at = self.meta.extent.byte_offset() + entry.offset;
         let len = entry.len as usize;
         if len > FRAME_LEN + MAX_RAW_LEN {
             return Err(Bad::new("data block", "block longer than the limit").at(&self.path, at));
         }
-        let bytes = read(&*self.io, &self.path, at, len, "data block")?;
-        let block = block::unframe_owned(bytes, "data block")
+        Ok(Some((at, len)))
+    }
+
+    fn io_error(&self, source: std::io::Error) -> Error {
+        Error::Io {
+            path: self.path.clone(),
+            op: "read",
+            source,
+        }
+    }
+
+    /// Data block `i`, decoded, from the cache or else from the file (then cached).
+    fn block(&self, i: usize) -> Result<Block> {
+        if let Some(b) = self.cache.get((self.cache_id, i)) {
+            return Ok(b);
+        }
+        let block = Arc::new(self.load_block(i)?);
+        self.cache
+            .insert((self.cache_id, i), Arc::clone(&block), block.footprint());
+        Ok(block)
+    }
+
+    /// Data block `i`, read from the file, checked (RUN-1) and decoded.
+    fn load_block(&self, i: usize) -> Result<DataBlock> {
+        let (Some((at, len)), Some(entry)) = (self.block_at(i)?, self.index.get(i)) else {
+            return Ok(DataBlock::default());
+        };
+        // Decoded straight from the map where the file lends its bytes (no copy of a
+        // compressed block), else from a copy.
+        let mut lent: Option<(std::result::Result<Vec<u8>, Bad>, bool)> = None;
+        self.io
+            .read_in_place(at, len, &mut |framed| {
+                lent = Some((
+                    block::unframe(framed, "data block"),
+                    block::is_plain(framed),
+                ));
+            })
+            .map_err(|e| self.io_error(e))?;
+        let (raw, plain) = match lent {
+            Some(r) => r,
+            None => {
+                let bytes = read(&*self.io, &self.path, at, len, "data block")?;
+                let plain = block::is_plain(&bytes);
+                (block::unframe_owned(bytes, "data block"), plain)
+            }
+        };
+        let block = raw
             .and_then(DataBlock::decode)
             .map_err(|b| b.at(&self.path, at))?;
         if block.len() == 0 || block.key(block.len() - 1) != entry.last_key.as_slice() {
@@ -288,32 +386,132 @@ impl Run {
                 Bad::new("data block", "last key differs from the index").at(&self.path, at)
             );
         }
-        let size = block.footprint();
-        let block = Arc::new(block);
-        self.cache
-            .insert((self.cache_id, i), Arc::clone(&block), size);
+        if plain {
+            // Checked exactly as `check_plain_block` would: point reads may use it in place.
+            self.set_checked(i, block.skips());
+        }
         Ok(block)
     }
 
+    /// Whether to probe the filter for a get of `hash`. For the oldest run (`oldest`), the
+    /// last one a get asks, the filter only saves work for keys absent from the store: for
+    /// a present key it costs 7 probes spread over the largest filter and saves nothing.
+    /// So 1 get in 16 (by hash) always probes it and records the outcome, and the others
+    /// skip it while fewer than 1 in 16 of the recorded probes were rejections. Skipping
+    /// is always correct: the filter only ever rules keys out.
+    fn use_filter(&self, hash: u64, oldest: bool) -> bool {
+        if !oldest || Self::sampled(hash) {
+            return true;
+        }
+        let probes = self.filter_probes.load(Ordering::Relaxed);
+        probes < 64 || self.filter_rejects.load(Ordering::Relaxed) * 16 >= probes
+    }
+
+    fn sampled(hash: u64) -> bool {
+        hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60 == 0
+    }
+
+    /// Record a sampled filter outcome (relaxed counters, halved at 1024 probes so they
+    /// follow the workload; races only make the estimate approximate).
+    fn record_filter(&self, rejected: bool) {
+        let n = self.filter_probes.fetch_add(1, Ordering::Relaxed) + 1;
+        if rejected {
+            self.filter_rejects.fetch_add(1, Ordering::Relaxed);
+        }
+        if n >= 1024 {
+            self.filter_probes.store(n / 2, Ordering::Relaxed);
+            let r = self.filter_rejects.load(Ordering::Relaxed);
+            self.filter_rejects.store(r / 2, Ordering::Relaxed);
+        }
+    }
+
     /// `None`: the run has no entry for `key`; `Some(None)`: a tombstone. `hash` is
-    /// `bloom::key_hash(key)`, computed once by the caller for every run it asks.
-    pub(crate) fn get(&self, key: &[u8], hash: u64) -> Result<Option<Option<Vec<u8>>>> {
-        if !self.bloom.may_contain_hash(hash) {
-            return Ok(None);
+    /// `bloom::key_hash(key)`, computed once by the caller for every run it asks; `oldest`:
+    /// this is the last run the get asks (see [`Run::use_filter`]).
+    pub(crate) fn get(&self, key: &[u8], hash: u64, oldest: bool) -> Result<Found> {
+        if self.use_filter(hash, oldest) {
+            let rejected = !self.bloom.may_contain_hash(hash);
+            if oldest && Self::sampled(hash) {
+                self.record_filter(rejected);
+            }
+            if rejected {
+                return Ok(None);
+            }
         }
         let i = self.block_for(key);
-        if i >= self.index.len() {
+        let (Some((at, len)), Some(entry)) = (self.block_at(i)?, self.index.get(i)) else {
             return Ok(None);
+        };
+        if !self.compressed.get(i) {
+            // An uncompressed block is searched where it lies; only the value is copied.
+            let mut found: Option<Result<Found>> = None;
+            self.io
+                .read_in_place(at, len, &mut |framed| {
+                    found = self.find_in_place(i, &entry.last_key, at, framed, key);
+                })
+                .map_err(|e| self.io_error(e))?;
+            if let Some(r) = found {
+                return r;
+            }
         }
+        // Compressed, or the file does not lend its bytes: the decoded-block cache.
         let block = self.block(i)?;
         Ok(block.find(key).map(|v| v.map(<[u8]>::to_vec)))
     }
 
+    /// Record that uncompressed block `i` passed every check of RUN-1.
+    fn set_checked(&self, i: usize, skips: block::Skips) {
+        if let Some(c) = self.checked.get(i) {
+            c.store(skips.pack(), Ordering::Release);
+        }
+    }
+
+    /// Look `key` up in data block `i`, whose on-disk bytes `framed` at `at` are lent by
+    /// the file, checking the block first if this run has not yet. `None`: the block is
+    /// compressed (not looked at).
+    fn find_in_place(
+        &self,
+        i: usize,
+        last_key: &[u8],
+        at: u64,
+        framed: &[u8],
+        key: &[u8],
+    ) -> Option<Result<Found>> {
+        let packed = self.checked.get(i).map_or(0, |c| c.load(Ordering::Acquire));
+        let skips = match block::Skips::unpack(packed) {
+            Some(skips) => skips,
+            None => match block::check_plain_block(framed, last_key) {
+                Ok(Some(skips)) => {
+                    self.set_checked(i, skips);
+                    skips
+                }
+                Ok(None) => {
+                    self.compressed.set(i);
+                    return None;
+                }
+                Err(b) => return Some(Err(b.at(&self.path, at))),
+            },
+        };
+        let hit = block::find_in_plain_block(framed, key, skips);
+        Some(Ok(hit.map(|v| v.map(<[u8]>::to_vec))))
+    }
+
     /// Entries with `start <= key < end`, including tombstones.
     pub(crate) fn iter(self: &Arc<Self>, start: &[u8], end: Option<&[u8]>) -> EntryIter<'static> {
+        self.iter_with(start, end, true)
+    }
+
+    /// [`Run::iter`]; `cached`: whether its blocks go through the block cache.
+    fn iter_with(
+        self: &Arc<Self>,
+        start: &[u8],
+        end: Option<&[u8]>,
+        cached: bool,
+    ) -> EntryIter<'static> {
         let block_idx = self.block_for(start);
         Box::new(RunIter {
             run: Arc::clone(self),
+            cached,
             block_idx,
             block: None,
             pos: 0,
@@ -333,14 +531,17 @@ impl Run {
             .map(|e| e.last_key.clone())
     }
 
-    /// Every entry in order, tombstones included (compaction input).
+    /// Every entry in order, tombstones included (compaction input). Its blocks bypass the
+    /// block cache: each is read once, and caching it would only evict the blocks of the
+    /// reads running meanwhile.
     pub(crate) fn iter_all(self: &Arc<Self>) -> EntryIter<'static> {
-        self.iter(&[], None)
+        self.iter_with(&[], None, false)
     }
 }
 
 struct RunIter {
     run: Arc<Run>,
+    cached: bool,
     block_idx: usize,
     block: Option<Block>,
     pos: usize,
@@ -364,7 +565,12 @@ impl Iterator for RunIter {
                         self.done = true;
                         return None;
                     }
-                    match self.run.block(self.block_idx) {
+                    let block = if self.cached {
+                        self.run.block(self.block_idx)
+                    } else {
+                        self.run.load_block(self.block_idx).map(Arc::new)
+                    };
+                    match block {
                         Ok(b) => {
                             self.pos = b.lower_bound(&self.start);
                             self.block = Some(Arc::clone(&b));
@@ -398,6 +604,56 @@ impl Iterator for RunIter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::manifest::Extent;
+
+    /// The oldest run skips its filter while sampled probes show it rejects (almost)
+    /// nothing, keeps using it while it rejects, and answers the same either way.
+    #[test]
+    fn oldest_run_filter_is_skipped_only_while_it_saves_nothing() {
+        let key = |i: u32| format!("key{i:06}").into_bytes();
+        let mut entries = (0..2000u32).map(|i| Ok((key(i * 2), Some(vec![i as u8; 150]))));
+        let (bytes, count) = build(&mut entries, 2000).unwrap();
+        let io = crate::io::SimDisk::new().file();
+        io.write_at(4096, &bytes).unwrap();
+        let meta = RunMeta {
+            id: 1,
+            extent: Extent {
+                start: 1,
+                pages: bytes.len().div_ceil(4096) as u32,
+            },
+            run_len: bytes.len() as u64,
+            entry_count: count,
+        };
+        let run = Run::open(io, Path::new("t.crdt"), meta, Arc::new(BlockCache::new(0))).unwrap();
+        let get = |k: &[u8]| run.get(k, crate::format::bloom::key_hash(k), true).unwrap();
+        // Absent keys (odd numbers): the samples see rejections, the filter stays in use.
+        for i in 0..4000u32 {
+            assert_eq!(get(&key(i * 2 + 1)), None);
+        }
+        let absent = key(1_000_001);
+        assert!(run.use_filter(crate::format::bloom::key_hash(&absent), true));
+        // Present keys only: once the rejections fall below 1 in 16 of the (decaying)
+        // samples, unsampled gets skip the filter.
+        for round in 0..20u32 {
+            for i in 0..2000u32 {
+                assert_eq!(get(&key(i * 2)), Some(Some(vec![i as u8; 150])), "{round}");
+            }
+        }
+        let unsampled = (0..100u32)
+            .map(|i| crate::format::bloom::key_hash(&key(i * 2)))
+            .find(|&h| !Run::sampled(h))
+            .unwrap();
+        assert!(!run.use_filter(unsampled, true));
+        assert!(
+            run.use_filter(unsampled, false),
+            "only the oldest run skips it"
+        );
+        // Skipping never changes an answer.
+        for i in 0..4000u32 {
+            let expect = (i % 2 == 0).then(|| Some(vec![(i / 2) as u8; 150]));
+            assert_eq!(get(&key(i)), expect);
+        }
+    }
 
     /// The worked example of format-spec/runs.md.
     #[test]

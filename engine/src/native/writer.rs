@@ -175,6 +175,9 @@ impl Inner {
         let mut keep = Vec::new();
         for r in w.retired.drain(..) {
             if Arc::strong_count(&r) == 1 {
+                // Pairs with the readers' release of their `Arc<Run>`: their last look into
+                // the run's mapped pages happens before the pages are reused.
+                std::sync::atomic::fence(std::sync::atomic::Ordering::Acquire);
                 w.alloc.release(r.meta.extent);
             } else {
                 keep.push(r);
