@@ -55,6 +55,15 @@ impl DotList {
         }
     }
 
+    /// From a sorted slice without repeats; `None` when empty.
+    pub(crate) fn from_slice(dots: &[LDot]) -> Option<DotList> {
+        match dots {
+            [] => None,
+            [d] => Some(DotList::One(*d)),
+            _ => Some(DotList::Many(dots.to_vec())),
+        }
+    }
+
     /// From a sorted list without repeats; `None` when empty.
     fn from_sorted(mut dots: Vec<LDot>) -> Option<DotList> {
         match dots.len() {
@@ -105,31 +114,53 @@ impl DotList {
 
     /// Checks the list and that every dot is in `ctx`; pushes the dots onto `all`.
     pub(crate) fn check_in(&self, ctx: &DotSet, all: &mut Vec<LDot>) -> Result<(), Error> {
-        self.check()?;
-        for &(i, c) in self.as_slice() {
-            if !ctx.contains_at(i, c) {
-                return Err(Error::InvalidState(format!(
-                    "dot (actor #{i}, {c}) is held but missing from the causal context"
-                )));
-            }
-            all.push((i, c));
-        }
-        Ok(())
+        self.check_shape()?;
+        check_dots_in(self.as_slice(), ctx, all)
     }
 
-    fn check(&self) -> Result<(), Error> {
-        let dots = self.as_slice();
-        if dots.is_empty() || matches!(self, DotList::Many(v) if v.len() < 2) {
-            return Err(Error::InvalidState(format!(
+    /// Checks that a `Many` holds two dots or more (the rest is [`check_dots_in`]'s).
+    pub(crate) fn check_shape(&self) -> Result<(), Error> {
+        match self {
+            DotList::Many(v) if v.len() < 2 => Err(Error::InvalidState(format!(
                 "dot list of {} dots in a `Many`",
-                dots.len()
+                v.len()
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Checks a decoded list: shape, non-empty, strictly sorted.
+    #[cfg(feature = "serde")]
+    fn check(&self) -> Result<(), Error> {
+        self.check_shape()?;
+        check_sorted(self.as_slice())
+    }
+}
+
+/// Checks that a dot list is non-empty and strictly sorted.
+fn check_sorted(dots: &[LDot]) -> Result<(), Error> {
+    if dots.is_empty() {
+        return Err(Error::InvalidState("empty dot list".into()));
+    }
+    if dots.windows(2).any(|w| matches!(w, [a, b] if a >= b)) {
+        return Err(Error::InvalidState("dot list not strictly sorted".into()));
+    }
+    Ok(())
+}
+
+/// Checks a dot list (non-empty, strictly sorted) and that every dot is in `ctx`; pushes
+/// the dots onto `all`.
+pub(crate) fn check_dots_in(dots: &[LDot], ctx: &DotSet, all: &mut Vec<LDot>) -> Result<(), Error> {
+    check_sorted(dots)?;
+    for &(i, c) in dots {
+        if !ctx.contains_at(i, c) {
+            return Err(Error::InvalidState(format!(
+                "dot (actor #{i}, {c}) is held but missing from the causal context"
             )));
         }
-        if dots.windows(2).any(|w| matches!(w, [a, b] if a >= b)) {
-            return Err(Error::InvalidState("dot list not strictly sorted".into()));
-        }
-        Ok(())
+        all.push((i, c));
     }
+    Ok(())
 }
 
 /// Merges two sorted dot lists, keeping a dot when `keep_a`/`keep_b` accept it (dots in
@@ -232,6 +263,11 @@ impl Joint {
     /// My index -> joint index, when it changes.
     pub(crate) fn mine(&self) -> Option<&[usize]> {
         self.mine.as_deref()
+    }
+
+    /// Their index -> joint index, when it changes.
+    pub(crate) fn theirs(&self) -> Option<&[usize]> {
+        self.theirs.as_deref()
     }
 
     /// One of their lists in the joint index space.
@@ -445,7 +481,7 @@ pub(crate) fn unseen_entries<'a, T: Clone + 'a>(
 }
 
 /// A test for "the peer with context `summary` has seen this dot of `my_ctx`".
-fn seen_by<'a>(my_ctx: &DotSet, summary: &'a DotSet) -> impl Fn(LDot) -> bool + 'a {
+pub(crate) fn seen_by<'a>(my_ctx: &DotSet, summary: &'a DotSet) -> impl Fn(LDot) -> bool + 'a {
     let to_summary = my_ctx.index_map(summary);
     move |(i, c): LDot| {
         to_summary
