@@ -36,7 +36,9 @@ struct Actors(Vec<(ActorId, Vec<Span>)>);
 
 impl Actors {
     fn find(&self, actor: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(a, _)| a.as_str().cmp(actor))
+        // Bytes, not `as_str`: the same order without re-validating UTF-8 per probe.
+        self.0
+            .binary_search_by(|(a, _)| a.as_bytes().cmp(actor.as_bytes()))
     }
     fn get(&self, actor: &str) -> Option<&Vec<Span>> {
         let i = self.find(actor).ok()?;
