@@ -261,7 +261,13 @@ mod tests {
     #[test]
     fn clone_from_covers_every_pair_of_representations() {
         let long = "a-very-long-replica-name-that-does-not-fit-inline";
-        let ids = ["a", "ab\0", "", long, "another-long-replica-name-on-the-heap!"];
+        let ids = [
+            "a",
+            "ab\0",
+            "",
+            long,
+            "another-long-replica-name-on-the-heap!",
+        ];
         for to in ids {
             for from in ids {
                 let mut id = ActorId::from(to);
