@@ -179,8 +179,8 @@ impl<T: Clone> Run<T> {
         self.close(self.dots.len() - before);
     }
 
-    /// Appends the run keys `range` of `src` (given as `keys`, already copied or moved
-    /// by the caller) with their dots, rewritten through `map`.
+    /// Appends the dots of the run keys `range` of `src`, rewritten through `map`; the
+    /// caller has just pushed those keys (copied or moved) onto `keys`.
     fn extend_dots(&mut self, src: &GrowMap<T>, range: Range<usize>, map: Option<&[usize]>) {
         let (ds, de) = (src.dot_start(range.start), src.dot_start(range.end));
         let n = range.end - range.start;
@@ -202,13 +202,14 @@ impl<T: Clone> Run<T> {
         }
     }
 
-    fn finish(self, recent: BTreeMap<T, DotList>, shadowed: usize) -> GrowMap<T> {
+    /// The store of this run alone (no recent changes).
+    fn finish(self) -> GrowMap<T> {
         GrowMap {
             keys: self.keys,
             dots: self.dots,
             bounds: self.bounds,
-            recent,
-            shadowed,
+            recent: BTreeMap::new(),
+            shadowed: 0,
         }
     }
 }
@@ -386,7 +387,7 @@ impl<T: Ord + Clone> GrowMap<T> {
         let n = keys.len();
         out.keys.extend(keys);
         out.extend_dots(self, i..i + n, None);
-        *self = out.finish(BTreeMap::new(), 0);
+        *self = out.finish();
     }
 
     /// A new actor entered the context at index `pos`: later indices move up by one.
@@ -510,7 +511,7 @@ impl<T: Ord + Clone> GrowMap<T> {
         let rest = other.keys.get(j..).unwrap_or(&[]);
         out.keys.extend_from_slice(rest);
         out.extend_dots(other, j..j + rest.len(), theirs);
-        *self = out.finish(BTreeMap::new(), 0);
+        *self = out.finish();
     }
 
     /// The entries a peer with context `summary` lacks, as `DotMap::since`: per element,
@@ -538,7 +539,7 @@ impl<T: Ord + Clone> GrowMap<T> {
                 out.push(k.clone(), &fresh);
             }
         }
-        out.finish(BTreeMap::new(), 0)
+        out.finish()
     }
 
     /// Checks the layout and the dot lists; pushes every dot onto `all`.
@@ -595,7 +596,7 @@ impl<T: Ord + Clone> GrowMap<T> {
         for (k, dl) in entries {
             out.push(k, dl.as_slice());
         }
-        out.finish(BTreeMap::new(), 0)
+        out.finish()
     }
 }
 
