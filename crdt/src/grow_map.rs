@@ -405,26 +405,32 @@ impl<T: Ord + Clone> GrowMap<T> {
 
     /// Adds dots to one element (their indices already in this store's index space).
     fn add_dots(&mut self, key: &T, dots: &[LDot]) {
+        let has_all = |held: &[LDot]| dots.iter().all(|d| held.binary_search(d).is_ok());
         if let Some(dl) = self.recent.get_mut(key) {
-            let mut both = Vec::with_capacity(dl.as_slice().len() + dots.len());
-            union_into(dl.as_slice(), dots, &mut both);
-            if both.len() != dl.as_slice().len() {
-                *dl = DotList::from_slice(&both).unwrap_or_else(|| dl.clone());
+            if !has_all(dl.as_slice()) {
+                let mut both = Vec::with_capacity(dl.as_slice().len() + dots.len());
+                union_into(dl.as_slice(), dots, &mut both);
+                if let Some(joined) = DotList::from_slice(&both) {
+                    *dl = joined;
+                }
             }
             return;
         }
-        let (held, in_run) = match self.find(key) {
-            Ok(i) => (self.run_dots(i), true),
-            Err(_) => (&[][..], false),
+        let joined = match self.find(key) {
+            Ok(i) => {
+                let held = self.run_dots(i);
+                if has_all(held) {
+                    return;
+                }
+                let mut both = Vec::with_capacity(held.len() + dots.len());
+                union_into(held, dots, &mut both);
+                self.shadowed += 1;
+                DotList::from_slice(&both)
+            }
+            Err(_) => DotList::from_slice(dots),
         };
-        let mut both = Vec::with_capacity(held.len() + dots.len());
-        union_into(held, dots, &mut both);
-        if both.len() == held.len() {
-            return; // nothing new
-        }
-        if let Some(dl) = DotList::from_slice(&both) {
+        if let Some(dl) = joined {
             self.recent.insert(key.clone(), dl);
-            self.shadowed += usize::from(in_run);
         }
     }
 
