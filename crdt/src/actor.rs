@@ -27,16 +27,50 @@ pub const INLINE_CAPACITY: usize = 22;
 /// assert_eq!(a.as_str(), "phone");
 /// assert!(ActorId::from("a") < ActorId::from("b"));
 /// ```
-#[derive(Clone)]
 pub struct ActorId(Repr);
 
-#[derive(Clone)]
 enum Repr {
     Inline {
         len: u8,
         bytes: [u8; INLINE_CAPACITY],
     },
     Heap(Box<str>),
+}
+
+impl Clone for ActorId {
+    fn clone(&self) -> Self {
+        ActorId(self.0.clone())
+    }
+
+    #[inline]
+    fn clone_from(&mut self, source: &Self) {
+        self.0.clone_from(&source.0);
+    }
+}
+
+impl Clone for Repr {
+    fn clone(&self) -> Self {
+        match self {
+            Repr::Inline { len, bytes } => Repr::Inline {
+                len: *len,
+                bytes: *bytes,
+            },
+            Repr::Heap(s) => Repr::Heap(s.clone()),
+        }
+    }
+
+    /// In place when both ids are inline (the usual case): registers and clocks take a
+    /// winner's id on every merge.
+    #[inline]
+    fn clone_from(&mut self, source: &Self) {
+        match (self, source) {
+            (Repr::Inline { len, bytes }, Repr::Inline { len: l, bytes: b }) => {
+                *len = *l;
+                *bytes = *b;
+            }
+            (this, source) => *this = source.clone(),
+        }
+    }
 }
 
 impl ActorId {
@@ -222,6 +256,28 @@ mod tests {
         let over = "x".repeat(INLINE_CAPACITY + 1);
         assert!(ActorId::from(exactly.as_str()) < ActorId::from(over.as_str()));
         assert_eq!(format!("{:?}", ActorId::from("é")), "\"é\"");
+    }
+
+    #[test]
+    fn clone_from_covers_every_pair_of_representations() {
+        let long = "a-very-long-replica-name-that-does-not-fit-inline";
+        let ids = [
+            "a",
+            "ab\0",
+            "",
+            long,
+            "another-long-replica-name-on-the-heap!",
+        ];
+        for to in ids {
+            for from in ids {
+                let mut id = ActorId::from(to);
+                let source = ActorId::from(from);
+                id.clone_from(&source);
+                assert_eq!(id, source);
+                assert_eq!(id.as_str(), from);
+                assert_eq!(source.clone().as_str(), from);
+            }
+        }
     }
 
     #[test]

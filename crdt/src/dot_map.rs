@@ -33,6 +33,7 @@ use crate::{ActorId, Dot, DotSet, Error};
 use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::vec::Vec;
+use core::borrow::Borrow;
 use core::mem;
 
 /// A stored dot: (index of the actor in the context's actor list, counter).
@@ -52,6 +53,15 @@ impl DotList {
         match self {
             DotList::One(d) => core::slice::from_ref(d),
             DotList::Many(v) => v,
+        }
+    }
+
+    /// From a sorted slice without repeats; `None` when empty.
+    pub(crate) fn from_slice(dots: &[LDot]) -> Option<DotList> {
+        match dots {
+            [] => None,
+            [d] => Some(DotList::One(*d)),
+            _ => Some(DotList::Many(dots.to_vec())),
         }
     }
 
@@ -105,31 +115,53 @@ impl DotList {
 
     /// Checks the list and that every dot is in `ctx`; pushes the dots onto `all`.
     pub(crate) fn check_in(&self, ctx: &DotSet, all: &mut Vec<LDot>) -> Result<(), Error> {
-        self.check()?;
-        for &(i, c) in self.as_slice() {
-            if !ctx.contains_at(i, c) {
-                return Err(Error::InvalidState(format!(
-                    "dot (actor #{i}, {c}) is held but missing from the causal context"
-                )));
-            }
-            all.push((i, c));
-        }
-        Ok(())
+        self.check_shape()?;
+        check_dots_in(self.as_slice(), ctx, all)
     }
 
-    fn check(&self) -> Result<(), Error> {
-        let dots = self.as_slice();
-        if dots.is_empty() || matches!(self, DotList::Many(v) if v.len() < 2) {
-            return Err(Error::InvalidState(format!(
+    /// Checks that a `Many` holds two dots or more (the rest is [`check_dots_in`]'s).
+    pub(crate) fn check_shape(&self) -> Result<(), Error> {
+        match self {
+            DotList::Many(v) if v.len() < 2 => Err(Error::InvalidState(format!(
                 "dot list of {} dots in a `Many`",
-                dots.len()
+                v.len()
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Checks a decoded list: shape, non-empty, strictly sorted.
+    #[cfg(feature = "serde")]
+    fn check(&self) -> Result<(), Error> {
+        self.check_shape()?;
+        check_sorted(self.as_slice())
+    }
+}
+
+/// Checks that a dot list is non-empty and strictly sorted.
+fn check_sorted(dots: &[LDot]) -> Result<(), Error> {
+    if dots.is_empty() {
+        return Err(Error::InvalidState("empty dot list".into()));
+    }
+    if dots.windows(2).any(|w| matches!(w, [a, b] if a >= b)) {
+        return Err(Error::InvalidState("dot list not strictly sorted".into()));
+    }
+    Ok(())
+}
+
+/// Checks a dot list (non-empty, strictly sorted) and that every dot is in `ctx`; pushes
+/// the dots onto `all`.
+pub(crate) fn check_dots_in(dots: &[LDot], ctx: &DotSet, all: &mut Vec<LDot>) -> Result<(), Error> {
+    check_sorted(dots)?;
+    for &(i, c) in dots {
+        if !ctx.contains_at(i, c) {
+            return Err(Error::InvalidState(format!(
+                "dot (actor #{i}, {c}) is held but missing from the causal context"
             )));
         }
-        if dots.windows(2).any(|w| matches!(w, [a, b] if a >= b)) {
-            return Err(Error::InvalidState("dot list not strictly sorted".into()));
-        }
-        Ok(())
+        all.push((i, c));
     }
+    Ok(())
 }
 
 /// Merges two sorted dot lists, keeping a dot when `keep_a`/`keep_b` accept it (dots in
@@ -234,6 +266,11 @@ impl Joint {
         self.mine.as_deref()
     }
 
+    /// Their index -> joint index, when it changes.
+    pub(crate) fn theirs(&self) -> Option<&[usize]> {
+        self.theirs.as_deref()
+    }
+
     /// One of their lists in the joint index space.
     pub(crate) fn lift_theirs(&self, list: &DotList) -> DotList {
         Joint::lift(&self.theirs, list)
@@ -258,16 +295,109 @@ impl Joint {
 }
 
 /// Element -> dots of the operations that added it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// Elements added in ascending order (increasing ids, the usual case) are pushed onto
+/// `tail` instead of the B-tree, whose insert would search every node on the way down:
+/// the keys of `tail` are strictly ascending and all above every key of `entries`. Any
+/// other change first moves the tail into the B-tree (in bulk when it is large).
+#[derive(Clone, Debug)]
 pub(crate) struct DotMap<T> {
-    pub(crate) entries: BTreeMap<T, DotList>,
+    entries: BTreeMap<T, DotList>,
+    tail: Vec<(T, DotList)>,
 }
 
 impl<T> Default for DotMap<T> {
     fn default() -> Self {
         DotMap {
             entries: BTreeMap::new(),
+            tail: Vec::new(),
         }
+    }
+}
+
+impl<T: PartialEq> PartialEq for DotMap<T> {
+    /// Equal content, whatever the split between the B-tree and the tail.
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+impl<T: Eq> Eq for DotMap<T> {}
+
+impl<T> DotMap<T> {
+    /// The number of elements.
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len() + self.tail.len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries.is_empty() && self.tail.is_empty()
+    }
+
+    /// The entries in key order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&T, &DotList)> + '_ {
+        self.entries
+            .iter()
+            .chain(self.tail.iter().map(|(k, v)| (k, v)))
+    }
+
+    fn values_mut(&mut self) -> impl Iterator<Item = &mut DotList> + '_ {
+        self.entries
+            .values_mut()
+            .chain(self.tail.iter_mut().map(|(_, v)| v))
+    }
+}
+
+impl<T: Ord> DotMap<T> {
+    fn find_in_tail<Q: Ord + ?Sized>(&self, key: &Q) -> Result<usize, usize>
+    where
+        T: Borrow<Q>,
+    {
+        self.tail.binary_search_by(|(k, _)| k.borrow().cmp(key))
+    }
+
+    /// The dots of `key`.
+    pub(crate) fn get<Q: Ord + ?Sized>(&self, key: &Q) -> Option<&DotList>
+    where
+        T: Borrow<Q>,
+    {
+        match self.find_in_tail(key) {
+            Ok(i) => self.tail.get(i).map(|(_, v)| v),
+            Err(_) => self.entries.get(key),
+        }
+    }
+
+    pub(crate) fn contains_key<Q: Ord + ?Sized>(&self, key: &Q) -> bool
+    where
+        T: Borrow<Q>,
+    {
+        self.get(key).is_some()
+    }
+
+    /// Moves the tail into the B-tree.
+    fn normalize(&mut self) {
+        if self.tail.is_empty() {
+            return;
+        }
+        if self.tail.len().saturating_mul(POINT_RATIO) < self.entries.len() {
+            for (k, v) in self.tail.drain(..) {
+                self.entries.insert(k, v);
+            }
+        } else {
+            // Sorted input: both steps build the tree in bulk, O(n + tail).
+            let mut tail: BTreeMap<T, DotList> = self.tail.drain(..).collect();
+            self.entries.append(&mut tail);
+        }
+    }
+
+    /// Removes `key`; returns true if it was present.
+    pub(crate) fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> bool
+    where
+        T: Borrow<Q>,
+    {
+        if self.find_in_tail(key).is_ok() {
+            self.normalize();
+        }
+        self.entries.remove(key).is_some()
     }
 }
 
@@ -280,6 +410,29 @@ impl<T: Ord + Clone> DotMap<T> {
     /// the element's earlier dots). Returns true if the element was not present.
     pub(crate) fn put(&mut self, value: T, dot: LDot) -> bool {
         use alloc::collections::btree_map::Entry;
+        let above_all = match self.tail.last() {
+            Some((k, _)) => *k < value,
+            None => self
+                .entries
+                .last_key_value()
+                .is_none_or(|(k, _)| *k < value),
+        };
+        if above_all {
+            self.tail.push((value, DotList::One(dot)));
+            return true;
+        }
+        match self.find_in_tail(&value) {
+            Ok(i) => {
+                if let Some((_, v)) = self.tail.get_mut(i) {
+                    *v = DotList::One(dot);
+                }
+                return false;
+            }
+            // Inside the tail's range: it must go into the B-tree with the tail.
+            Err(i) if i > 0 => self.normalize(),
+            // Below the tail: the B-tree's range.
+            Err(_) => {}
+        }
         match self.entries.entry(value) {
             Entry::Occupied(mut o) => {
                 *o.get_mut() = DotList::One(dot);
@@ -294,7 +447,7 @@ impl<T: Ord + Clone> DotMap<T> {
 
     /// A new actor entered the context at index `pos`: later indices move up by one.
     pub(crate) fn shift_from(&mut self, pos: usize) {
-        for dl in self.entries.values_mut() {
+        for dl in self.values_mut() {
             dl.remap(|i| if i >= pos { i + 1 } else { i });
         }
     }
@@ -305,7 +458,7 @@ impl<T: Ord + Clone> DotMap<T> {
         if map.iter().enumerate().all(|(i, m)| *m == Some(i)) {
             return;
         }
-        for dl in self.entries.values_mut() {
+        for dl in self.values_mut() {
             dl.remap(|i| map.get(i).copied().flatten().unwrap_or(i));
         }
     }
@@ -322,7 +475,8 @@ impl<T: Ord + Clone> DotMap<T> {
         let mine_kept = |d: LDot| !Joint::seen(&joint.in_theirs, their_ctx, d);
         let theirs_kept = |d: LDot| !Joint::seen(&joint.in_mine, my_ctx, d);
         let may_remove = !my_ctx.is_disjoint(their_ctx);
-        if other.entries.len().saturating_mul(POINT_RATIO) < self.entries.len() {
+        self.normalize();
+        if other.len().saturating_mul(POINT_RATIO) < self.entries.len() {
             // A small delta into a big replica: update in place.
             if may_remove {
                 // Drop, in place, our dots they have seen but do not hold.
@@ -333,7 +487,7 @@ impl<T: Ord + Clone> DotMap<T> {
                     if dl.as_slice().iter().all(|d| mine_kept(*d)) {
                         return true;
                     }
-                    let held = other.entries.get(k).map(|odl| joint.lift_theirs(odl));
+                    let held = other.get(k).map(|odl| joint.lift_theirs(odl));
                     let in_theirs =
                         |d: LDot| held.as_ref().is_some_and(|h| h.as_slice().contains(&d));
                     match dl.filter(|d| mine_kept(d) || in_theirs(d)) {
@@ -351,8 +505,8 @@ impl<T: Ord + Clone> DotMap<T> {
             return;
         }
         let mine = mem::take(&mut self.entries);
-        let mut out: Vec<(T, DotList)> = Vec::with_capacity(mine.len() + other.entries.len());
-        let mut theirs = other.entries.iter().peekable();
+        let mut out: Vec<(T, DotList)> = Vec::with_capacity(mine.len() + other.len());
+        let mut theirs = other.iter().peekable();
         for (k, dl) in mine {
             while let Some((ok, odl)) = theirs.next_if(|(ok, _)| **ok < k) {
                 if let Some(kept) = Joint::lift(&joint.theirs, odl).filter(theirs_kept) {
@@ -392,7 +546,7 @@ impl<T: Ord + Clone> DotMap<T> {
 
     /// Adds their dots that `keep` accepts, entry by entry (ours already remapped).
     fn point_merge(&mut self, other: &DotMap<T>, joint: &Joint, keep: impl Fn(LDot) -> bool) {
-        for (k, odl) in &other.entries {
+        for (k, odl) in other.iter() {
             let Some(kept) = joint.lift_theirs(odl).filter(&keep) else {
                 continue;
             };
@@ -414,16 +568,30 @@ impl<T: Ord + Clone> DotMap<T> {
         summary: &DotSet,
         known: &mut Vec<LDot>,
     ) -> DotMap<T> {
-        let fresh = unseen_entries(self.entries.iter(), my_ctx, summary, known);
+        let fresh = unseen_entries(self.iter(), my_ctx, summary, known);
         DotMap {
             entries: fresh.into_iter().collect(),
+            tail: Vec::new(),
         }
     }
 
     /// Checks the list invariants and that every dot is in `ctx`; pushes the dots onto
     /// `all` so the caller can check uniqueness across stores with [`check_unique`].
     pub(crate) fn check(&self, ctx: &DotSet, all: &mut Vec<LDot>) -> Result<(), Error> {
-        for dl in self.entries.values() {
+        let ascending = self
+            .tail
+            .windows(2)
+            .all(|w| matches!(w, [a, b] if a.0 < b.0));
+        let above = match (self.entries.last_key_value(), self.tail.first()) {
+            (Some((last, _)), Some((first, _))) => last < first,
+            _ => true,
+        };
+        if !ascending || !above {
+            return Err(Error::InvalidState(
+                "dot store: appended entries out of order".into(),
+            ));
+        }
+        for (_, dl) in self.iter() {
             dl.check_in(ctx, all)?;
         }
         Ok(())
@@ -445,7 +613,7 @@ pub(crate) fn unseen_entries<'a, T: Clone + 'a>(
 }
 
 /// A test for "the peer with context `summary` has seen this dot of `my_ctx`".
-fn seen_by<'a>(my_ctx: &DotSet, summary: &'a DotSet) -> impl Fn(LDot) -> bool + 'a {
+pub(crate) fn seen_by<'a>(my_ctx: &DotSet, summary: &'a DotSet) -> impl Fn(LDot) -> bool + 'a {
     let to_summary = my_ctx.index_map(summary);
     move |(i, c): LDot| {
         to_summary
@@ -591,7 +759,7 @@ pub(crate) mod wire {
 
     impl<T: Serialize> Serialize for DotMap<T> {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            self.entries.serialize(s)
+            s.collect_map(self.iter())
         }
     }
 
@@ -599,7 +767,54 @@ pub(crate) mod wire {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             Ok(DotMap {
                 entries: StrictMap::deserialize(d)?.0,
+                tail: alloc::vec::Vec::new(),
             })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Puts (mostly ascending, so the tail fills), removes and lookups against a
+        /// `BTreeMap`; the same content built in another order compares equal.
+        #[test]
+        fn puts_and_removes_match_a_model(
+            ops in proptest::collection::vec((0..3u8, 0..64u16), 0..200),
+        ) {
+            let mut map = DotMap::default();
+            let mut model = BTreeMap::new();
+            let mut next = 0u16;
+            for (i, &(op, k)) in ops.iter().enumerate() {
+                let dot = (0, i as u64 + 1);
+                match op {
+                    0 => {
+                        // Ascending run: the tail's fast path.
+                        next = next.wrapping_add(1 + k % 3);
+                        prop_assert_eq!(map.put(next, dot), model.insert(next, dot).is_none());
+                    }
+                    1 => {
+                        prop_assert_eq!(map.put(k, dot), model.insert(k, dot).is_none());
+                    }
+                    _ => prop_assert_eq!(map.remove(&k), model.remove(&k).is_some()),
+                }
+                prop_assert_eq!(map.contains_key(&k), model.contains_key(&k));
+            }
+            let mut ctx = DotSet::new();
+            ctx.insert_range("a", 1..=ops.len() as u64);
+            map.check(&ctx, &mut Vec::new()).unwrap();
+            prop_assert_eq!(map.len(), model.len());
+            let got: Vec<(u16, LDot)> = map.iter().map(|(k, d)| (*k, d.as_slice()[0])).collect();
+            let want: Vec<(u16, LDot)> = model.iter().map(|(k, d)| (*k, *d)).collect();
+            prop_assert_eq!(&got, &want);
+            let mut rebuilt = DotMap::default();
+            for &(k, d) in want.iter().rev() {
+                rebuilt.put(k, d);
+            }
+            prop_assert_eq!(&rebuilt, &map);
         }
     }
 }

@@ -36,19 +36,23 @@ struct Actors(Vec<(ActorId, Vec<Span>)>);
 
 impl Actors {
     fn find(&self, actor: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(a, _)| a.as_str().cmp(actor))
+        self.find_bytes(actor.as_bytes())
     }
-    fn get(&self, actor: &str) -> Option<&Vec<Span>> {
-        let i = self.find(actor).ok()?;
+    /// By the id's bytes, not `as_str`: the same order without re-validating UTF-8.
+    fn find_bytes(&self, actor: &[u8]) -> Result<usize, usize> {
+        self.0.binary_search_by(|(a, _)| a.as_bytes().cmp(actor))
+    }
+    fn get(&self, actor: &[u8]) -> Option<&Vec<Span>> {
+        let i = self.find_bytes(actor).ok()?;
         self.0.get(i).map(|(_, s)| s)
     }
-    fn get_mut(&mut self, actor: &str) -> Option<&mut Vec<Span>> {
-        let i = self.find(actor).ok()?;
+    fn get_mut(&mut self, actor: &[u8]) -> Option<&mut Vec<Span>> {
+        let i = self.find_bytes(actor).ok()?;
         self.0.get_mut(i).map(|(_, s)| s)
     }
     /// Sets the spans of `actor` (non-empty); returns its index.
     fn insert(&mut self, actor: ActorId, spans: Vec<Span>) -> usize {
-        match self.find(actor.as_str()) {
+        match self.find_bytes(actor.as_bytes()) {
             Ok(i) => {
                 if let Some(slot) = self.0.get_mut(i) {
                     slot.1 = spans;
@@ -131,7 +135,7 @@ impl DotSet {
 
     /// True when the dot `(actor, counter)` is in the set.
     pub fn contains_counter(&self, actor: &str, counter: u64) -> bool {
-        match self.actors.get(actor) {
+        match self.actors.get(actor.as_bytes()) {
             Some(spans) => spans_contain(spans, counter),
             None => false,
         }
@@ -140,7 +144,7 @@ impl DotSet {
     /// The highest counter of `actor` in the set (0 if none).
     pub fn max(&self, actor: &str) -> u64 {
         self.actors
-            .get(actor)
+            .get(actor.as_bytes())
             .and_then(|spans| spans.last())
             .map_or(0, |&(_, e)| e)
     }
@@ -151,7 +155,7 @@ impl DotSet {
         if dot.counter == 0 {
             return false;
         }
-        if let Some(spans) = self.actors.get_mut(dot.actor.as_str()) {
+        if let Some(spans) = self.actors.get_mut(dot.actor.as_bytes()) {
             return spans_insert(spans, dot.counter);
         }
         self.actors
@@ -168,7 +172,7 @@ impl DotSet {
         }
         let one = [(start, end)];
         let actor = actor.into();
-        let merged = match self.actors.get(actor.as_str()) {
+        let merged = match self.actors.get(actor.as_bytes()) {
             Some(spans) => spans_union(spans, &one),
             None => one.to_vec(),
         };
@@ -178,7 +182,7 @@ impl DotSet {
     /// Adds every dot of `other` (set union, in place). Also [`Crdt::merge`].
     pub fn union(&mut self, other: &DotSet) {
         for (actor, theirs) in other.actors.iter() {
-            match self.actors.get_mut(actor.as_str()) {
+            match self.actors.get_mut(actor.as_bytes()) {
                 Some(mine) => {
                     if !spans_cover(mine, theirs) {
                         *mine = spans_union(mine, theirs);
@@ -195,7 +199,7 @@ impl DotSet {
     pub fn difference(&self, other: &DotSet) -> DotSet {
         let mut out = Vec::new();
         for (actor, mine) in self.actors.iter() {
-            let left = match other.actors.get(actor.as_str()) {
+            let left = match other.actors.get(actor.as_bytes()) {
                 Some(theirs) => spans_difference(mine, theirs),
                 None => mine.clone(),
             };
@@ -212,7 +216,7 @@ impl DotSet {
     pub fn intersection(&self, other: &DotSet) -> DotSet {
         let mut out = Vec::new();
         for (actor, mine) in self.actors.iter() {
-            if let Some(theirs) = other.actors.get(actor.as_str()) {
+            if let Some(theirs) = other.actors.get(actor.as_bytes()) {
                 let both = spans_intersection(mine, theirs);
                 if !both.is_empty() {
                     out.push((actor.clone(), both));
@@ -234,7 +238,7 @@ impl DotSet {
         small
             .actors
             .iter()
-            .all(|(actor, a)| match big.actors.get(actor.as_str()) {
+            .all(|(actor, a)| match big.actors.get(actor.as_bytes()) {
                 Some(b) => spans_disjoint(a, b),
                 None => true,
             })
@@ -244,7 +248,7 @@ impl DotSet {
     pub fn is_superset(&self, other: &DotSet) -> bool {
         other.actors.iter().all(|(actor, theirs)| {
             self.actors
-                .get(actor.as_str())
+                .get(actor.as_bytes())
                 .is_some_and(|mine| spans_cover(mine, theirs))
         })
     }
@@ -262,7 +266,7 @@ impl DotSet {
         actor: &str,
     ) -> impl Iterator<Item = RangeInclusive<u64>> + 'a {
         self.actors
-            .get(actor)
+            .get(actor.as_bytes())
             .into_iter()
             .flatten()
             .map(|&(s, e)| s..=e)
@@ -346,7 +350,7 @@ impl DotSet {
     /// Adds a dot of `actor`; returns the actor's index and whether the actor is new
     /// (then every index from it on has moved up by one).
     pub(crate) fn insert_at(&mut self, actor: &ActorId, counter: u64) -> (usize, bool) {
-        match self.actors.find(actor.as_str()) {
+        match self.actors.find_bytes(actor.as_bytes()) {
             Ok(i) => {
                 if let Some((_, spans)) = self.actors.0.get_mut(i) {
                     spans_insert(spans, counter);

@@ -268,7 +268,9 @@ impl<T: Clone> LWWRegister<T> {
     fn absorb(&mut self, value: &T, stamp: &LWWStamp) {
         if *stamp > self.stamp {
             self.value.clone_from(value);
-            self.stamp.clone_from(stamp);
+            self.stamp.timestamp = stamp.timestamp;
+            self.stamp.seq = stamp.seq;
+            self.stamp.writer.clone_from(&stamp.writer);
         }
     }
 }

@@ -116,7 +116,7 @@ impl<T: Ord + Clone> ORSet<T> {
         T: Borrow<Q>,
         Q: Ord + ?Sized,
     {
-        self.store.entries.remove(value).is_some()
+        self.store.remove(value)
     }
 
     /// True when `value` is present.
@@ -125,22 +125,22 @@ impl<T: Ord + Clone> ORSet<T> {
         T: Borrow<Q>,
         Q: Ord + ?Sized,
     {
-        self.store.entries.contains_key(value)
+        self.store.contains_key(value)
     }
 
     /// The number of elements.
     pub fn len(&self) -> usize {
-        self.store.entries.len()
+        self.store.len()
     }
 
     /// True when there are no elements.
     pub fn is_empty(&self) -> bool {
-        self.store.entries.is_empty()
+        self.store.is_empty()
     }
 
     /// The elements in ascending order.
     pub fn iter(&self) -> impl Iterator<Item = &T> + '_ {
-        self.store.entries.keys()
+        self.store.iter().map(|(k, _)| k)
     }
 
     /// The causal context: every dot this replica has seen (also its summary).
@@ -172,12 +172,12 @@ fn check_parts<T: Ord + Clone>(store: &DotMap<T>, ctx: &DotSet) -> Result<(), Er
 impl<T: Ord + Clone> ORSetDelta<T> {
     /// True when the delta carries nothing.
     pub fn is_empty(&self) -> bool {
-        self.store.entries.is_empty() && self.ctx.is_empty()
+        self.store.is_empty() && self.ctx.is_empty()
     }
 
     /// The number of element entries carried.
     pub fn len(&self) -> usize {
-        self.store.entries.len()
+        self.store.len()
     }
 
     /// The dots whose status the delta conveys.
@@ -254,7 +254,7 @@ mod serde_impl {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             StateRef {
                 actor: &self.clock.actor,
-                entries: &self.store.entries,
+                entries: &self.store,
                 ctx: &self.ctx,
             }
             .serialize(s)
@@ -276,7 +276,7 @@ mod serde_impl {
     impl<T: Serialize> Serialize for ORSetDelta<T> {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             DeltaRef {
-                entries: &self.store.entries,
+                entries: &self.store,
                 ctx: &self.ctx,
             }
             .serialize(s)
