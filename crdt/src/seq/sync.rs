@@ -142,6 +142,8 @@ impl<C: Content> Seq<C> {
 
     /// Integrates one op whose dependencies are present, after validating it.
     fn integrate(&mut self, op: Op<C>) -> Option<()> {
+        // Ids are looked up below: re-point the ids that leaf splits moved (deferred).
+        self.tree.flush_index();
         match op {
             Op::Insert {
                 actor,
