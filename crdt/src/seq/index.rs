@@ -123,7 +123,16 @@ impl IdIndex {
 /// Points the ids `start..start + len` of one actor's map to `leaf`.
 fn set_in(map: &mut BTreeMap<u64, (u64, u32)>, start: u64, len: u64, leaf: u32) {
     let end = start + len;
-    // Common case (a leaf split re-points a span): the ids lie inside one range.
+    // Commonest case (a leaf split re-points the ids of a range): the range is exactly
+    // these ids; point it to the new leaf in place (one search, no join: an adjacent range
+    // to the same leaf stays apart, which `leaf_of` does not mind).
+    if let Some((&s, e)) = map.range_mut(..=start).next_back() {
+        if s == start && e.0 == len {
+            e.1 = leaf;
+            return;
+        }
+    }
+    // Common case: the ids lie inside one range.
     if let Some((&s, &(l, lf))) = map.range(..=start).next_back() {
         if s + l >= end {
             if lf == leaf {

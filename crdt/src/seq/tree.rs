@@ -412,8 +412,24 @@ impl Tree {
                 continue;
             };
             l.stale = false;
+            // Neighbouring spans whose ids continue each other (a run partly deleted)
+            // are re-pointed as one range.
+            let mut run: Option<(u32, u64, u64)> = None;
             for sp in &l.spans {
-                self.index.set(sp.actor, sp.counter, sp.len(), leaf);
+                match run {
+                    Some((a, s, n)) if a == sp.actor && s + n == sp.counter => {
+                        run = Some((a, s, n + sp.len()));
+                    }
+                    _ => {
+                        if let Some((a, s, n)) = run {
+                            self.index.set(a, s, n, leaf);
+                        }
+                        run = Some((sp.actor, sp.counter, sp.len()));
+                    }
+                }
+            }
+            if let Some((a, s, n)) = run {
+                self.index.set(a, s, n, leaf);
             }
         }
     }
