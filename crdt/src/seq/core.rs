@@ -212,14 +212,7 @@ impl<C: Content> Seq<C> {
                 .find_visible_near(pos as u64 - 1)
                 .ok_or_else(oob)?;
             let sp = self.tree.span(c.leaf, c.idx).ok_or_else(oob)?;
-            let right = if c.off + 1 < sp.len() {
-                Some(sp.id_at(c.off + 1))
-            } else {
-                self.tree
-                    .next(c.leaf, c.idx)
-                    .and_then(|(l, i)| self.tree.span(l, i))
-                    .map(|s| s.id_at(0))
-            };
+            let right = self.tree.id_after(c);
             let after = self.tree.split_after(c).ok_or_else(oob)?;
             (Some(sp.id_at(c.off)), right, Some(after))
         };

@@ -412,8 +412,16 @@ impl<C: Content> Seq<C> {
         let (Some(l), Some(r)) = (left, right) else {
             return true;
         };
+        let Some(cl) = self.tree.find_id(l) else {
+            return false;
+        };
+        // Common case (no concurrent insert between them): the right origin is the
+        // element right after the left one, found without a second lookup.
+        if self.tree.id_after(cl) == Some(r) {
+            return true;
+        }
         let at = |id| self.tree.find_id(id).and_then(|c| self.tree.position(c));
-        matches!((at(l), at(r)), (Some(a), Some(b)) if a < b)
+        matches!((self.tree.position(cl), at(r)), (Some(a), Some(b)) if a < b)
     }
 
     /// Applies a delta; returns the number of rejected ops.

@@ -439,6 +439,16 @@ impl Tree {
         self.leaves.get(leaf as usize).is_some_and(|l| l.stale)
     }
 
+    /// The id of the element right after the one at `c` (tombstones included).
+    pub fn id_after(&self, c: Cursor) -> Option<Id> {
+        let sp = self.span(c.leaf, c.idx)?;
+        if c.off + 1 < sp.len() {
+            return Some(sp.id_at(c.off + 1));
+        }
+        let (leaf, idx) = self.next(c.leaf, c.idx)?;
+        self.span(leaf, idx).map(|s| s.id_at(0))
+    }
+
     /// The position of the element at `c` counting every id (tombstones included).
     pub fn position(&self, c: Cursor) -> Option<u64> {
         let l = self.leaves.get(c.leaf as usize)?;
