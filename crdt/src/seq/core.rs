@@ -71,6 +71,8 @@ pub(super) struct NewRun {
     pub len: u64,
     pub left: Option<Id>,
     pub right: Option<Id>,
+    /// Where `left` is in the tree (found while validating the op).
+    pub left_at: Option<Cursor>,
 }
 
 /// The sequence core.
@@ -304,11 +306,15 @@ impl<C: Content> Seq<C> {
             len,
             left,
             right,
+            left_at,
         } = run;
         // The run goes after `dest` (None: at the very start).
         let (mut dest, mut cur) = match left {
             Some(l) => {
-                let c = self.tree.find_id(l)?;
+                let c = match left_at {
+                    Some(c) => c,
+                    None => self.tree.find_id(l)?,
+                };
                 let (leaf, idx) = self.tree.split_after(c)?;
                 let sp = self.tree.span(leaf, idx)?;
                 let next =

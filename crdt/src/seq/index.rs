@@ -75,9 +75,10 @@ impl IdIndex {
                 return;
             }
             Some((s, l, _)) if s + l <= start => {
-                // New highest range: the old tail joins the map.
+                // New highest range: the old tail joins the map, above all its keys (so
+                // only the map's last range can continue it).
                 if let Some((s, l, lf)) = a.tail.take() {
-                    insert_joined(&mut a.map, s, l, lf);
+                    push_highest(&mut a.map, s, l, lf);
                 }
                 a.tail = Some((start, len, leaf));
                 return;
@@ -165,6 +166,20 @@ fn set_in(map: &mut BTreeMap<u64, (u64, u32)>, start: u64, len: u64, leaf: u32) 
         map.remove(&k);
     }
     insert_joined(map, start, len, leaf);
+}
+
+/// Adds the range `start..start + len` -> `leaf`, above every range of `map`, joined with
+/// the last range when that one continues into it and points to the same leaf.
+fn push_highest(map: &mut BTreeMap<u64, (u64, u32)>, start: u64, len: u64, leaf: u32) {
+    if let Some(mut last) = map.last_entry() {
+        let ps = *last.key();
+        let e = last.get_mut();
+        if ps + e.0 == start && e.1 == leaf {
+            e.0 += len;
+            return;
+        }
+    }
+    map.insert(start, (len, leaf));
 }
 
 /// Inserts the range `start..start + len` -> `leaf` (no range overlaps it), joined with

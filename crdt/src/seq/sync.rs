@@ -11,7 +11,7 @@ use super::content::Content;
 use super::core::{NewRun, Op, Seq};
 use super::delta::{Delta, WireId, WireOp};
 use super::log::{skip_targets, Target};
-use super::tree::Id;
+use super::tree::{Cursor, Id};
 use crate::VersionVector;
 use alloc::vec::Vec;
 
@@ -160,7 +160,14 @@ impl<C: Content> Seq<C> {
                         .into_iter()
                         .flatten()
                         .all(|id| self.is_insert_id(id));
-                if !valid || !self.origins_in_order(left, right) {
+                if !valid {
+                    return None;
+                }
+                let left_at = match left {
+                    Some(l) => Some(self.tree.find_id(l)?),
+                    None => None,
+                };
+                if !self.origins_in_order(left_at, right) {
                     return None;
                 }
                 let run = NewRun {
@@ -169,6 +176,7 @@ impl<C: Content> Seq<C> {
                     len,
                     left,
                     right,
+                    left_at,
                 };
                 self.integrate_insert(run, |buf| {
                     buf.grow_for(content.units());
@@ -408,12 +416,10 @@ impl<C: Content> Seq<C> {
 
     /// True unless both origins are given and the right one is not after the left one
     /// (no honest replica makes such an op: its origins were neighbours, in this order).
-    fn origins_in_order(&self, left: Option<Id>, right: Option<Id>) -> bool {
-        let (Some(l), Some(r)) = (left, right) else {
+    /// `left_at` is where the left origin is.
+    fn origins_in_order(&self, left_at: Option<Cursor>, right: Option<Id>) -> bool {
+        let (Some(cl), Some(r)) = (left_at, right) else {
             return true;
-        };
-        let Some(cl) = self.tree.find_id(l) else {
-            return false;
         };
         // Common case (no concurrent insert between them): the right origin is the
         // element right after the left one, found without a second lookup.
