@@ -124,32 +124,26 @@ impl IdIndex {
 /// Points the ids `start..start + len` of one actor's map to `leaf`.
 fn set_in(map: &mut BTreeMap<u64, (u64, u32)>, start: u64, len: u64, leaf: u32) {
     let end = start + len;
-    // Commonest case (a leaf split re-points the ids of a range): the range is exactly
-    // these ids; point it to the new leaf in place (one search, no join: an adjacent range
-    // to the same leaf stays apart, which `leaf_of` does not mind).
+    // Common case (a leaf split re-points moved ids): the ids lie inside one range. Cut
+    // it in place: its head keeps its key (or, when the ids start it, the key now maps
+    // them), then at most two inserts. No join: an adjacent range to the same leaf stays
+    // apart, which `leaf_of` does not mind (a flush re-points neighbouring spans as one
+    // range, so few such pairs arise).
     if let Some((&s, e)) = map.range_mut(..=start).next_back() {
-        if s == start && e.0 == len {
-            e.1 = leaf;
-            return;
-        }
-    }
-    // Common case: the ids lie inside one range.
-    if let Some((&s, &(l, lf))) = map.range(..=start).next_back() {
+        let (l, lf) = *e;
         if s + l >= end {
             if lf == leaf {
                 return;
             }
+            if s == start {
+                *e = (len, leaf);
+            } else {
+                e.0 = start - s;
+                map.insert(start, (len, leaf));
+            }
             if end < s + l {
                 map.insert(end, (s + l - end, lf));
             }
-            if s < start {
-                if let Some(e) = map.get_mut(&s) {
-                    e.0 = start - s;
-                }
-            } else {
-                map.remove(&s);
-            }
-            insert_joined(map, start, len, leaf);
             return;
         }
     }
