@@ -1,12 +1,14 @@
 //! The id index of the sequence tree: per actor, ranges of counters -> the leaf that holds
 //! those ids. A remote op finds its anchor through it in O(log n) without scanning the
-//! document; leaf splits re-point the ranges of the spans they move.
+//! document; the ids a leaf split moved are re-pointed later, in bulk, by
+//! `Tree::flush_index`.
 //!
 //! Each actor's highest range is kept outside its map (`tail`): typing extends it, which
 //! costs a comparison instead of a B-tree search.
 //!
-//! Invariant (checked by `Tree::check`): every id in the tree maps to the leaf holding it,
-//! and the ranges hold no other ids; a tail starts after every range in its map.
+//! Invariant (checked by `Tree::check` after a flush): every id in the tree maps to the
+//! leaf holding it, and the ranges hold no other ids; a tail starts after every range in
+//! its map. Adjacent ranges may point to the same leaf (not always joined).
 
 use super::tree::Id;
 use alloc::collections::BTreeMap;

@@ -8,13 +8,15 @@
 //! and point to each other by index; leaves are chained left to right by `next`.
 //!
 //! The id index maps, per actor, ranges of counters to the leaf that holds them, so a
-//! remote operation finds its anchor in O(log n) without scanning the document. Leaf
-//! splits re-point the moved ranges.
+//! remote operation finds its anchor in O(log n) without scanning the document. A leaf
+//! split marks the new leaf stale; the moved ids are re-pointed by `flush_index` before
+//! the next id lookup of a remote op (local edits never pay for it).
 //!
 //! Invariants (checked by `Tree::check` in `tree_check.rs`): every inner slot caches its
 //! child's sums;
 //! parent and `next` links agree with the tree shape; all leaves are at one depth; no span
-//! is empty; every id appears once; the index points every id to its leaf. Leaf 0 is
+//! is empty; every id appears once; the index points every id to its leaf or the id lies
+//! in a stale leaf. Leaf 0 is
 //! always the leftmost leaf (splits move the upper half to a new leaf).
 
 use super::index::IdIndex;
