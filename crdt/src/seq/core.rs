@@ -71,6 +71,8 @@ pub(super) struct NewRun {
     pub len: u64,
     pub left: Option<Id>,
     pub right: Option<Id>,
+    /// Where `left` is in the tree (found while validating the op).
+    pub left_at: Option<Cursor>,
 }
 
 /// The sequence core.
@@ -212,14 +214,7 @@ impl<C: Content> Seq<C> {
                 .find_visible_near(pos as u64 - 1)
                 .ok_or_else(oob)?;
             let sp = self.tree.span(c.leaf, c.idx).ok_or_else(oob)?;
-            let right = if c.off + 1 < sp.len() {
-                Some(sp.id_at(c.off + 1))
-            } else {
-                self.tree
-                    .next(c.leaf, c.idx)
-                    .and_then(|(l, i)| self.tree.span(l, i))
-                    .map(|s| s.id_at(0))
-            };
+            let right = self.tree.id_after(c);
             let after = self.tree.split_after(c).ok_or_else(oob)?;
             (Some(sp.id_at(c.off)), right, Some(after))
         };
@@ -311,11 +306,15 @@ impl<C: Content> Seq<C> {
             len,
             left,
             right,
+            left_at,
         } = run;
         // The run goes after `dest` (None: at the very start).
         let (mut dest, mut cur) = match left {
             Some(l) => {
-                let c = self.tree.find_id(l)?;
+                let c = match left_at {
+                    Some(c) => c,
+                    None => self.tree.find_id(l)?,
+                };
                 let (leaf, idx) = self.tree.split_after(c)?;
                 let sp = self.tree.span(leaf, idx)?;
                 let next =

@@ -13,6 +13,8 @@ use alloc::vec::Vec;
 
 /// Longest code.
 const MAX_BITS: u8 = 15;
+/// Codes up to this length are decoded by one table lookup.
+const LUT_BITS: u8 = 11;
 /// Bytes of the code-length table.
 pub(super) const TABLE_BYTES: usize = 128;
 
@@ -194,7 +196,41 @@ pub(super) fn decode(r: &mut Reader<'_>, raw_len: u64) -> Result<Vec<u8>, Error>
         let byte = bits.get(p / 8).copied().unwrap_or(0);
         u32::from(byte >> (7 - (p % 8)) & 1)
     };
+    // Fast path: a table indexed by the next LUT_BITS bits gives the symbol and length of
+    // every code of at most LUT_BITS bits (entry: symbol | length << 8; 0: none).
+    let mut lut = vec![0u16; 1 << LUT_BITS];
+    for len in 1..=LUT_BITS as usize {
+        let n = count.get(len).copied().unwrap_or(0);
+        let f = first.get(len).copied().unwrap_or(0);
+        let i0 = index.get(len).copied().unwrap_or(0);
+        for k in 0..n {
+            let Some(&sym) = syms.get((i0 + k) as usize) else {
+                continue;
+            };
+            let shift = LUT_BITS as usize - len;
+            let from = ((f + k) as usize) << shift;
+            let entry = u16::from(sym) | (len as u16) << 8;
+            for e in lut.iter_mut().skip(from).take(1 << shift) {
+                *e = entry;
+            }
+        }
+    }
+    // The next LUT_BITS bits from bit `p` (zeros past the end).
+    let peek = |p: usize| -> usize {
+        let at = p / 8;
+        let b = |i: usize| u32::from(bits.get(at + i).copied().unwrap_or(0));
+        let window = b(0) << 16 | b(1) << 8 | b(2);
+        (window >> (24 - LUT_BITS as usize - p % 8)) as usize & ((1 << LUT_BITS) - 1)
+    };
     while out.len() < raw {
+        let entry = lut.get(peek(pos)).copied().unwrap_or(0);
+        let len = usize::from(entry >> 8);
+        if len > 0 && pos + len <= total {
+            out.push(entry as u8);
+            pos += len;
+            continue;
+        }
+        // Longer codes, unassigned codes and the end of the input: one bit at a time.
         let mut code = 0u32;
         let mut found = None;
         for len in 1..=MAX_BITS as usize {
@@ -220,4 +256,58 @@ pub(super) fn decode(r: &mut Reader<'_>, raw_len: u64) -> Result<Vec<u8>, Error>
         return Err(r.error("entropy-coded body has trailing bytes or non-zero padding"));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bytes with Fibonacci-like frequencies (codes from 1 bit up to `MAX_BITS`, so both
+    /// the table and the bit-by-bit path decode), in a scrambled order.
+    fn skewed() -> Vec<u8> {
+        let (mut a, mut b) = (1usize, 1usize);
+        let mut src = Vec::new();
+        for sym in 0..24u8 {
+            src.extend(core::iter::repeat_n(sym, a));
+            (a, b) = (b, a + b);
+        }
+        let mut x = 12345u64;
+        for i in (1..src.len()).rev() {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            src.swap(i, (x >> 33) as usize % (i + 1));
+        }
+        src
+    }
+
+    #[test]
+    fn round_trip_short_and_long_codes() {
+        let src = skewed();
+        let enc = encode(&src);
+        let lens = &enc[..TABLE_BYTES];
+        let max = lens.iter().map(|b| (b >> 4).max(b & 15)).max().unwrap();
+        assert!(max > LUT_BITS, "the test needs codes longer than the table");
+        let back = decode(&mut Reader::new(&enc), src.len() as u64).unwrap();
+        assert_eq!(back, src);
+    }
+
+    #[test]
+    fn truncated_or_padded_streams_are_errors() {
+        let src = skewed();
+        let enc = encode(&src);
+        for cut in [1, 2, 3, 100] {
+            let short = &enc[..enc.len() - cut];
+            assert!(decode(&mut Reader::new(short), src.len() as u64).is_err());
+        }
+        let mut long = enc.clone();
+        long.push(0);
+        assert!(decode(&mut Reader::new(&long), src.len() as u64).is_err());
+        let mut bad_pad = enc;
+        if let Some(last) = bad_pad.last_mut() {
+            *last |= 1;
+        }
+        let r = decode(&mut Reader::new(&bad_pad), src.len() as u64);
+        assert!(r.is_err() || r.unwrap() != src);
+    }
 }

@@ -1,12 +1,14 @@
 //! The id index of the sequence tree: per actor, ranges of counters -> the leaf that holds
 //! those ids. A remote op finds its anchor through it in O(log n) without scanning the
-//! document; leaf splits re-point the ranges of the spans they move.
+//! document; the ids a leaf split moved are re-pointed later, in bulk, by
+//! `Tree::flush_index`.
 //!
 //! Each actor's highest range is kept outside its map (`tail`): typing extends it, which
 //! costs a comparison instead of a B-tree search.
 //!
-//! Invariant (checked by `Tree::check`): every id in the tree maps to the leaf holding it,
-//! and the ranges hold no other ids; a tail starts after every range in its map.
+//! Invariant (checked by `Tree::check` after a flush): every id in the tree maps to the
+//! leaf holding it, and the ranges hold no other ids; a tail starts after every range in
+//! its map. Adjacent ranges may point to the same leaf (not always joined).
 
 use super::tree::Id;
 use alloc::collections::BTreeMap;
@@ -75,9 +77,10 @@ impl IdIndex {
                 return;
             }
             Some((s, l, _)) if s + l <= start => {
-                // New highest range: the old tail joins the map.
+                // New highest range: the old tail joins the map, above all its keys (so
+                // only the map's last range can continue it).
                 if let Some((s, l, lf)) = a.tail.take() {
-                    insert_joined(&mut a.map, s, l, lf);
+                    push_highest(&mut a.map, s, l, lf);
                 }
                 a.tail = Some((start, len, leaf));
                 return;
@@ -123,23 +126,26 @@ impl IdIndex {
 /// Points the ids `start..start + len` of one actor's map to `leaf`.
 fn set_in(map: &mut BTreeMap<u64, (u64, u32)>, start: u64, len: u64, leaf: u32) {
     let end = start + len;
-    // Common case (a leaf split re-points a span): the ids lie inside one range.
-    if let Some((&s, &(l, lf))) = map.range(..=start).next_back() {
+    // Common case (a leaf split re-points moved ids): the ids lie inside one range. Cut
+    // it in place: its head keeps its key (or, when the ids start it, the key now maps
+    // them), then at most two inserts. No join: an adjacent range to the same leaf stays
+    // apart, which `leaf_of` does not mind (a flush re-points neighbouring spans as one
+    // range, so few such pairs arise).
+    if let Some((&s, e)) = map.range_mut(..=start).next_back() {
+        let (l, lf) = *e;
         if s + l >= end {
             if lf == leaf {
                 return;
             }
+            if s == start {
+                *e = (len, leaf);
+            } else {
+                e.0 = start - s;
+                map.insert(start, (len, leaf));
+            }
             if end < s + l {
                 map.insert(end, (s + l - end, lf));
             }
-            if s < start {
-                if let Some(e) = map.get_mut(&s) {
-                    e.0 = start - s;
-                }
-            } else {
-                map.remove(&s);
-            }
-            insert_joined(map, start, len, leaf);
             return;
         }
     }
@@ -156,6 +162,20 @@ fn set_in(map: &mut BTreeMap<u64, (u64, u32)>, start: u64, len: u64, leaf: u32) 
         map.remove(&k);
     }
     insert_joined(map, start, len, leaf);
+}
+
+/// Adds the range `start..start + len` -> `leaf`, above every range of `map`, joined with
+/// the last range when that one continues into it and points to the same leaf.
+fn push_highest(map: &mut BTreeMap<u64, (u64, u32)>, start: u64, len: u64, leaf: u32) {
+    if let Some(mut last) = map.last_entry() {
+        let ps = *last.key();
+        let e = last.get_mut();
+        if ps + e.0 == start && e.1 == leaf {
+            e.0 += len;
+            return;
+        }
+    }
+    map.insert(start, (len, leaf));
 }
 
 /// Inserts the range `start..start + len` -> `leaf` (no range overlaps it), joined with

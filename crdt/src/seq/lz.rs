@@ -134,10 +134,18 @@ pub(super) fn decompress(
         if len > raw - out.len() {
             return Err(r.error("match passes the announced text length"));
         }
-        let from = out.len() - off as usize;
-        for k in 0..len {
-            let b = out.get(from + k).copied().unwrap_or(0);
-            out.push(b);
+        // Copy in chunks of at most `off` bytes: each chunk lies wholly in the output
+        // produced so far (a match longer than its offset repeats the last `off` bytes).
+        let off = off as usize;
+        let mut left = len;
+        while left > 0 {
+            let n = left.min(off);
+            let from = out.len() - off;
+            if from + n > out.len() {
+                return Err(r.error("match offset outside the text produced so far"));
+            }
+            out.extend_from_within(from..from + n);
+            left -= n;
         }
     }
     if r.pos() != end {

@@ -11,7 +11,7 @@ use super::content::Content;
 use super::core::{NewRun, Op, Seq};
 use super::delta::{Delta, WireId, WireOp};
 use super::log::{skip_targets, Target};
-use super::tree::Id;
+use super::tree::{Cursor, Id};
 use crate::VersionVector;
 use alloc::vec::Vec;
 
@@ -142,6 +142,8 @@ impl<C: Content> Seq<C> {
 
     /// Integrates one op whose dependencies are present, after validating it.
     fn integrate(&mut self, op: Op<C>) -> Option<()> {
+        // Ids are looked up below: re-point the ids that leaf splits moved (deferred).
+        self.tree.flush_index();
         match op {
             Op::Insert {
                 actor,
@@ -158,7 +160,14 @@ impl<C: Content> Seq<C> {
                         .into_iter()
                         .flatten()
                         .all(|id| self.is_insert_id(id));
-                if !valid || !self.origins_in_order(left, right) {
+                if !valid {
+                    return None;
+                }
+                let left_at = match left {
+                    Some(l) => Some(self.tree.find_id(l)?),
+                    None => None,
+                };
+                if !self.origins_in_order(left_at, right) {
                     return None;
                 }
                 let run = NewRun {
@@ -167,6 +176,7 @@ impl<C: Content> Seq<C> {
                     len,
                     left,
                     right,
+                    left_at,
                 };
                 self.integrate_insert(run, |buf| {
                     buf.grow_for(content.units());
@@ -406,12 +416,18 @@ impl<C: Content> Seq<C> {
 
     /// True unless both origins are given and the right one is not after the left one
     /// (no honest replica makes such an op: its origins were neighbours, in this order).
-    fn origins_in_order(&self, left: Option<Id>, right: Option<Id>) -> bool {
-        let (Some(l), Some(r)) = (left, right) else {
+    /// `left_at` is where the left origin is.
+    fn origins_in_order(&self, left_at: Option<Cursor>, right: Option<Id>) -> bool {
+        let (Some(cl), Some(r)) = (left_at, right) else {
             return true;
         };
+        // Common case (no concurrent insert between them): the right origin is the
+        // element right after the left one, found without a second lookup.
+        if self.tree.id_after(cl) == Some(r) {
+            return true;
+        }
         let at = |id| self.tree.find_id(id).and_then(|c| self.tree.position(c));
-        matches!((at(l), at(r)), (Some(a), Some(b)) if a < b)
+        matches!((self.tree.position(cl), at(r)), (Some(a), Some(b)) if a < b)
     }
 
     /// Applies a delta; returns the number of rejected ops.

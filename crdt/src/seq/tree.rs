@@ -8,13 +8,15 @@
 //! and point to each other by index; leaves are chained left to right by `next`.
 //!
 //! The id index maps, per actor, ranges of counters to the leaf that holds them, so a
-//! remote operation finds its anchor in O(log n) without scanning the document. Leaf
-//! splits re-point the moved ranges.
+//! remote operation finds its anchor in O(log n) without scanning the document. A leaf
+//! split marks the new leaf stale; the moved ids are re-pointed by `flush_index` before
+//! the next id lookup of a remote op (local edits never pay for it).
 //!
 //! Invariants (checked by `Tree::check` in `tree_check.rs`): every inner slot caches its
 //! child's sums;
 //! parent and `next` links agree with the tree shape; all leaves are at one depth; no span
-//! is empty; every id appears once; the index points every id to its leaf. Leaf 0 is
+//! is empty; every id appears once; the index points every id to its leaf or the id lies
+//! in a stale leaf. Leaf 0 is
 //! always the leftmost leaf (splits move the upper half to a new leaf).
 
 use super::index::IdIndex;
@@ -117,6 +119,8 @@ pub(super) struct Leaf {
     /// This leaf's slot in its parent's `children`.
     pub slot: u32,
     pub next: u32,
+    /// The id index may not point this leaf's spans here (it is in `Tree::stale`).
+    pub stale: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -154,6 +158,12 @@ pub(crate) struct Tree {
     /// the previous position). Every change of the tree clears it; local edits set it
     /// again once done (`Tree::set_hint`).
     hint: Option<Hint>,
+    /// Leaves whose spans the id index may not point to yet: a leaf split moves half a
+    /// leaf to a new leaf, and re-pointing those ids is deferred until an id is looked up
+    /// (`flush_index`), so local editing, which never looks ids up, never pays for it,
+    /// and a leaf that splits again before the next lookup is re-pointed once.
+    /// Invariant: every id either is indexed to its leaf or sits in a stale leaf.
+    pub(super) stale: Vec<u32>,
 }
 
 /// A span location and the number of visible elements before that span.
@@ -172,6 +182,7 @@ impl Default for Tree {
                 parent: NIL,
                 slot: 0,
                 next: NIL,
+                stale: false,
             }],
             inners: Vec::new(),
             root: 0,
@@ -179,6 +190,7 @@ impl Default for Tree {
             index: IdIndex::default(),
             total: Sum::default(),
             hint: None,
+            stale: Vec::new(),
         }
     }
 }
@@ -235,7 +247,7 @@ impl Tree {
             .iter()
             .map(|n| n.children.capacity() * 4 + n.sums.capacity() * 16 + 64)
             .sum();
-        let index = self.index.heap_bytes();
+        let index = self.index.heap_bytes() + self.stale.capacity() * 4;
         leaves + inners + index
     }
 
@@ -367,9 +379,20 @@ impl Tree {
         self.hint = Some(Hint { leaf, idx, vis });
     }
 
-    /// The element with id `id`, through the index.
+    /// The element with id `id`, through the index; ids the index does not point to yet
+    /// are in the stale leaves, searched next (none once `flush_index` ran).
     pub fn find_id(&self, id: Id) -> Option<Cursor> {
-        let leaf = self.index.leaf_of(id)?;
+        let indexed = self.index.leaf_of(id);
+        if let Some(c) = indexed.and_then(|leaf| self.find_in_leaf(leaf, id)) {
+            return Some(c);
+        }
+        self.stale
+            .iter()
+            .find_map(|&leaf| self.find_in_leaf(leaf, id))
+    }
+
+    /// The element with id `id` if leaf `leaf` holds it.
+    fn find_in_leaf(&self, leaf: u32, id: Id) -> Option<Cursor> {
         let l = self.leaves.get(leaf as usize)?;
         l.spans
             .iter()
@@ -380,6 +403,52 @@ impl Tree {
                 idx,
                 off: id.counter - s.counter,
             })
+    }
+
+    /// Points the id index to every span of the stale leaves (see `Tree::stale`); after
+    /// it, `find_id` is one index lookup and one leaf scan. Costs one index update per
+    /// span of a stale leaf.
+    pub fn flush_index(&mut self) {
+        for leaf in core::mem::take(&mut self.stale) {
+            let Some(l) = self.leaves.get_mut(leaf as usize) else {
+                continue;
+            };
+            l.stale = false;
+            // Neighbouring spans whose ids continue each other (a run partly deleted)
+            // are re-pointed as one range.
+            let mut run: Option<(u32, u64, u64)> = None;
+            for sp in &l.spans {
+                match run {
+                    Some((a, s, n)) if a == sp.actor && s + n == sp.counter => {
+                        run = Some((a, s, n + sp.len()));
+                    }
+                    _ => {
+                        if let Some((a, s, n)) = run {
+                            self.index.set(a, s, n, leaf);
+                        }
+                        run = Some((sp.actor, sp.counter, sp.len()));
+                    }
+                }
+            }
+            if let Some((a, s, n)) = run {
+                self.index.set(a, s, n, leaf);
+            }
+        }
+    }
+
+    /// True when the index may not point `leaf`'s spans to it.
+    fn is_stale(&self, leaf: u32) -> bool {
+        self.leaves.get(leaf as usize).is_some_and(|l| l.stale)
+    }
+
+    /// The id of the element right after the one at `c` (tombstones included).
+    pub fn id_after(&self, c: Cursor) -> Option<Id> {
+        let sp = self.span(c.leaf, c.idx)?;
+        if c.off + 1 < sp.len() {
+            return Some(sp.id_at(c.off + 1));
+        }
+        let (leaf, idx) = self.next(c.leaf, c.idx)?;
+        self.span(leaf, idx).map(|s| s.id_at(0))
     }
 
     /// The position of the element at `c` counting every id (tombstones included).
@@ -446,7 +515,9 @@ impl Tree {
                 {
                     if prev.joins(&new) {
                         prev.len_flag += new.len_flag;
-                        self.index.set(new.actor, new.counter, new.len(), leaf);
+                        if !self.is_stale(leaf) {
+                            self.index.set(new.actor, new.counter, new.len(), leaf);
+                        }
                         self.refresh_by(leaf, new.len(), new.visible_len());
                         return (leaf, idx);
                     }
@@ -455,7 +526,10 @@ impl Tree {
             }
             None => (0, 0),
         };
-        self.index.set(new.actor, new.counter, new.len(), leaf);
+        // A stale leaf's spans are all re-pointed by the next `flush_index`.
+        if !self.is_stale(leaf) {
+            self.index.set(new.actor, new.counter, new.len(), leaf);
+        }
         self.splice(leaf, idx, 0, &[new])
     }
 
@@ -571,15 +645,15 @@ impl Tree {
         let old_next = l.next;
         l.next = new_leaf;
         let parent = l.parent;
-        for sp in &upper {
-            self.index.set(sp.actor, sp.counter, sp.len(), new_leaf);
-        }
+        // The moved spans are re-pointed to the new leaf by the next `flush_index`.
         self.leaves.push(Leaf {
             spans: upper,
             parent,
             slot: 0,
             next: old_next,
+            stale: true,
         });
+        self.stale.push(new_leaf);
         self.add_child_after(parent, leaf, new_leaf, true);
         self.recompute_path(leaf);
         self.recompute_path(new_leaf);

@@ -15,6 +15,23 @@ impl Tree {
     /// must hold (the inserted ids of the actor's log).
     pub fn check(&self) -> Result<(), Error> {
         let bad = |why: &str| Err(Error::InvalidState(format!("sequence tree: {why}")));
+        // The stale list names exactly the leaves flagged stale, each once.
+        let flagged = self.leaves.iter().filter(|l| l.stale).count();
+        let mut listed = self.stale.clone();
+        listed.sort_unstable();
+        listed.dedup();
+        let listed_flagged = listed
+            .iter()
+            .all(|&l| self.leaves.get(l as usize).is_some_and(|l| l.stale));
+        if flagged != self.stale.len() || listed.len() != self.stale.len() || !listed_flagged {
+            return bad("stale leaf list differs from the stale flags");
+        }
+        if !self.stale.is_empty() {
+            // The index is exact once the deferred re-pointing is done.
+            let mut flushed = self.clone();
+            flushed.flush_index();
+            return flushed.check();
+        }
         // Walk the tree from the root, checking sums, parents and depth; collect leaves.
         let mut order: Vec<u32> = Vec::new();
         let mut stack: Vec<(u32, u32, u32)> = vec![(self.root, self.height, NIL)];
@@ -187,6 +204,48 @@ mod tests {
                 .unwrap();
             assert_eq!(t.span(cur.leaf, cur.idx).unwrap().id_at(cur.off).counter, c);
         }
+    }
+
+    #[test]
+    fn splits_defer_re_pointing_until_a_flush() {
+        let mut t = big();
+        assert!(!t.stale.is_empty(), "splits leave stale leaves");
+        // Before the flush, ids of stale leaves are found by the fallback scan.
+        let probe = |t: &Tree| {
+            (1..=2000u64).all(|c| {
+                let id = Id {
+                    actor: (c % 3) as u32,
+                    counter: c,
+                };
+                t.find_id(id)
+                    .and_then(|cur| t.span(cur.leaf, cur.idx))
+                    .is_some_and(|sp| sp.actor == id.actor && sp.counter <= c && c < sp.end())
+            })
+        };
+        assert!(probe(&t));
+        t.flush_index();
+        assert!(t.stale.is_empty() && t.leaves.iter().all(|l| !l.stale));
+        // After it, the index alone points every id to its leaf.
+        for (leaf, l) in t.leaves.iter().enumerate() {
+            for sp in &l.spans {
+                for c in [sp.counter, sp.end() - 1] {
+                    let id = Id {
+                        actor: sp.actor,
+                        counter: c,
+                    };
+                    assert_eq!(t.index.leaf_of(id), Some(leaf as u32));
+                }
+            }
+        }
+        assert!(probe(&t));
+        t.check().unwrap();
+    }
+
+    #[test]
+    fn check_catches_a_stale_list_that_misses_a_leaf() {
+        let mut t = big();
+        t.stale.pop();
+        assert!(t.check().is_err());
     }
 
     #[test]
