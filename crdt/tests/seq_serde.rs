@@ -226,6 +226,19 @@ struct WireDelta {
     content: String,
 }
 
+/// A replica where "a" typed "hello" and "a" and "b" made `seed_ops` more edits each.
+fn seeded_doc(seed_ops: usize) -> TextCrdt {
+    let mut doc = TextCrdt::new("a");
+    doc.insert_str(0, "hello").unwrap();
+    let mut other = doc.fork("b");
+    for k in 0..seed_ops {
+        other.insert(k, 'z').unwrap();
+        doc.remove(0).unwrap();
+    }
+    doc.merge(&other);
+    doc
+}
+
 fn wire_op() -> impl Strategy<Value = WireOp> {
     let id = (0u32..3, 1u64..8);
     prop_oneof![
@@ -266,15 +279,7 @@ proptest! {
         let content: String = (0..inserted).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
         let wire = WireDelta { actors: vec!["a".into(), "b".into(), "x".into()], ops, content };
         let delta: TextDelta = decode(&encode(&wire)).unwrap();
-        // A replica where "a" and "b" already have some history.
-        let mut doc = TextCrdt::new("a");
-        doc.insert_str(0, "hello").unwrap();
-        let mut other = doc.fork("b");
-        for k in 0..seed_ops {
-            other.insert(k, 'z').unwrap();
-            doc.remove(0).unwrap();
-        }
-        doc.merge(&other);
+        let mut doc = seeded_doc(seed_ops);
         for target in [&mut doc, &mut TextCrdt::new("y")] {
             target.apply_delta(&delta);
             target.check_invariants().map_err(|e| TestCaseError::fail(e.to_string()))?;
@@ -342,4 +347,124 @@ fn an_op_that_depends_on_its_own_future_waits_forever_and_round_trips() {
     assert_eq!(back, doc);
     assert_eq!(back.pending_len(), 1);
     back.check_invariants().unwrap();
+}
+
+/// A delta from `ops` over the named actors, its inserted text `content`.
+fn named_delta(actors: &[&str], ops: Vec<WireOp>, content: &str) -> TextDelta {
+    let wire = WireDelta {
+        actors: actors.iter().map(|a| a.to_string()).collect(),
+        ops,
+        content: content.into(),
+    };
+    decode(&encode(&wire)).unwrap()
+}
+
+fn insert(actor: u32, left: Option<(u32, u64)>, right: Option<(u32, u64)>) -> WireOp {
+    WireOp::Insert {
+        actor,
+        start: 1,
+        len: 1,
+        left,
+        right,
+    }
+}
+
+#[test]
+fn an_insert_with_a_known_element_between_its_origins_is_rejected() {
+    // The flaky case: x knows a3, hence a1 and a2, yet claims the document start as its
+    // left origin, so 'h' and 'e' (a1, a2) lie between its origins.
+    let mut doc = TextCrdt::new("a");
+    doc.insert_str(0, "hello").unwrap();
+    let ops = vec![insert(2, None, Some((0, 3))), insert(1, Some((0, 1)), None)];
+    let delta = named_delta(&["a", "b", "x"], ops, "xb");
+    doc.apply_delta(&delta);
+    assert_eq!(doc.to_string(), "hellob");
+    assert_eq!(doc.summary().get("x"), 0);
+    doc.check_invariants().unwrap();
+    let back: TextCrdt = decode(&encode(&doc)).unwrap();
+    assert_eq!(back, doc);
+    let back = TextCrdt::decode(&doc.encode()).unwrap();
+    assert_eq!(back, doc);
+}
+
+#[test]
+fn an_insert_with_a_transitively_known_element_between_its_origins_is_rejected() {
+    // c and d each typed after 'h' (a1), concurrently. x names c1 as its right origin
+    // and the document start as its left one: a1, known to x through c1's left origin,
+    // lies between. Accepted, x lands before or after d depending on the arrival order.
+    let mut base = TextCrdt::new("a");
+    base.insert_str(0, "h").unwrap();
+    let c1 = named_delta(&["a", "c"], vec![insert(1, Some((0, 1)), None)], "c");
+    let d1 = named_delta(&["a", "d"], vec![insert(1, Some((0, 1)), None)], "d");
+    let x1 = named_delta(&["c", "x"], vec![insert(1, None, Some((0, 1)))], "X");
+    let mut r1 = base.fork("r1");
+    let mut r2 = base.fork("r2");
+    for d in [&c1, &x1, &d1] {
+        r1.apply_delta(d);
+    }
+    for d in [&c1, &d1, &x1] {
+        r2.apply_delta(d);
+    }
+    assert_eq!(r1, r2);
+    assert_eq!(r1.summary().get("x"), 0);
+    // An honest x (left origin a1, right origin c1) is accepted.
+    let honest = named_delta(
+        &["a", "c", "x"],
+        vec![insert(2, Some((0, 1)), Some((1, 1)))],
+        "X",
+    );
+    r1.apply_delta(&honest);
+    assert_eq!(r1.summary().get("x"), 1);
+    r1.check_invariants().unwrap();
+}
+
+/// A permutation of `0..n` from random keys.
+fn order(keys: &[u32], n: usize) -> Vec<usize> {
+    let mut ix: Vec<usize> = (0..n).collect();
+    ix.sort_by_key(|&i| (keys.get(i).copied().unwrap_or(0), i));
+    ix
+}
+
+proptest! {
+    #![proptest_config(common::config())]
+
+    #[test]
+    fn hostile_ops_in_any_order_give_the_same_state(ops in prop::collection::vec(wire_op(), 1..8),
+                                                     keys in prop::collection::vec(any::<u32>(), 8),
+                                                     seed_ops in 0usize..4) {
+        // One delta per op, applied in the given order on one replica and in a shuffled
+        // order on another: both end in the same state (same accepted ops, same order).
+        // Each id names one op: an actor that sends two different ops with the same id
+        // (equivocation) is outside what ids without hashes can settle, so an op whose
+        // counters overlap an earlier op of its actor is left out.
+        let mut taken: Vec<(u32, u64, u64)> = Vec::new();
+        let ops: Vec<WireOp> = ops.into_iter().filter(|op| {
+            let (actor, start, len) = match op {
+                WireOp::Insert { actor, start, len, .. } | WireOp::Delete { actor, start, len, .. } => (*actor, *start, *len),
+            };
+            let clash = taken.iter().any(|&(a, s, e)| a == actor && start < e && s < start + len);
+            taken.push((actor, start, start + len));
+            !clash
+        }).collect();
+        let deltas: Vec<TextDelta> = ops.iter().enumerate().map(|(i, op)| {
+            let len = match op { WireOp::Insert { len, .. } => *len, _ => 0 };
+            let content: String = (0..len).map(|k| char::from(b'a' + ((i as u64 * 3 + k) % 26) as u8)).collect();
+            named_delta(&["a", "b", "x"], vec![op.clone()], &content)
+        }).collect();
+        let doc = seeded_doc(seed_ops);
+        let mut one = doc.fork("r1");
+        let mut two = doc.fork("r2");
+        for d in &deltas {
+            one.apply_delta(d);
+        }
+        for i in order(&keys, deltas.len()) {
+            two.apply_delta(&deltas[i]);
+        }
+        one.check_invariants().map_err(|e| TestCaseError::fail(e.to_string()))?;
+        two.check_invariants().map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(&one, &two);
+        prop_assert_eq!(one.to_string(), two.to_string());
+        let back = TextCrdt::decode(&one.encode()).unwrap();
+        prop_assert_eq!(&back, &one);
+    }
 }

@@ -235,6 +235,7 @@ impl<C: Content> Seq<C> {
         let unit = log.content.units();
         append(&mut log.content);
         log.push_insert(actor, n, left, right, unit);
+        self.record_deps(actor, start, [left, right]);
         Ok(())
     }
 
@@ -259,6 +260,7 @@ impl<C: Content> Seq<C> {
                 actor: self.actor().clone(),
             });
         }
+        let start = self.max_of(actor) + 1;
         let mut rem = n as u64;
         while rem > 0 {
             let c = self
@@ -287,6 +289,11 @@ impl<C: Content> Seq<C> {
                     rev: false,
                 }]);
             }
+            let last = Id {
+                actor: id.actor,
+                counter: id.counter + m - 1,
+            };
+            self.record_deps(actor, start, [Some(last), None]);
             rem -= m;
         }
         Ok(())
@@ -386,16 +393,7 @@ impl<C: Content> Seq<C> {
                 });
                 conflict_from = n;
             }
-            cur = if c.off + seg < sp.len() {
-                Some(Cursor {
-                    off: c.off + seg,
-                    ..c
-                })
-            } else {
-                self.tree
-                    .next(c.leaf, c.idx)
-                    .map(|(leaf, idx)| Cursor { leaf, idx, off: 0 })
-            };
+            cur = self.tree.advance(c, seg);
         }
         let after = match dest {
             Some(c) => Some(self.tree.split_after(c)?),

@@ -15,6 +15,7 @@
 use super::content::Content;
 use super::tree::Id;
 use crate::{ActorId, Error};
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::vec::Vec;
 
@@ -129,6 +130,10 @@ pub(crate) struct ActorLog<C> {
     /// The target ranges of all delete runs, in run order.
     pub targets: Vec<Target>,
     pub content: C,
+    /// The dependency clock (see `deps.rs`): for another actor `j`, `(from, max)` steps
+    /// in increasing order: this actor's ops from counter `from` on depend, directly or
+    /// through other ops, on `j`'s counters `1..=max`.
+    pub knows: BTreeMap<u32, Vec<(u64, u64)>>,
 }
 
 impl<C: Content> ActorLog<C> {
@@ -140,6 +145,7 @@ impl<C: Content> ActorLog<C> {
             deletes: Vec::new(),
             targets: Vec::new(),
             content: C::default(),
+            knows: BTreeMap::new(),
         }
     }
 

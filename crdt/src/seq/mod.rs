@@ -10,6 +10,7 @@ mod codec;
 pub(crate) mod content;
 pub(crate) mod core;
 pub(crate) mod delta;
+mod deps;
 mod huffman;
 mod index;
 pub(crate) mod log;

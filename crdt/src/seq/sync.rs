@@ -4,7 +4,8 @@
 //! Steps of `apply_ops` (see `README.md`): trim each op to the counters this replica
 //! lacks; park it in `pending` under its first missing dependency (the actor's previous
 //! counter, an origin, a delete target); otherwise validate it (origins and targets must be
-//! inserted ids, lengths must match) and integrate it; then wake the ops that waited for
+//! inserted ids, no element an insert depends on may lie between its origins: `deps.rs`;
+//! lengths must match) and integrate it; then wake the ops that waited for
 //! the ids just integrated. Invariant: a pending op's key is an id not yet integrated.
 
 use super::content::Content;
@@ -167,7 +168,9 @@ impl<C: Content> Seq<C> {
                     Some(l) => Some(self.tree.find_id(l)?),
                     None => None,
                 };
-                if !self.origins_in_order(left_at, right) {
+                if !self.origins_in_order(left_at, right)
+                    || !self.only_concurrent_between(actor, start, left, left_at, right)
+                {
                     return None;
                 }
                 let run = NewRun {
@@ -181,13 +184,15 @@ impl<C: Content> Seq<C> {
                 self.integrate_insert(run, |buf| {
                     buf.grow_for(content.units());
                     buf.extend_from(&content, 0..content.units())
-                })
+                })?;
+                self.record_deps(actor, start, [left, right]);
+                Some(())
             }
             Op::Delete {
                 actor,
+                start,
                 len,
                 targets,
-                ..
             } => {
                 let sum = targets.iter().try_fold(0u64, |s, t| s.checked_add(t.len));
                 if len == 0
@@ -209,6 +214,13 @@ impl<C: Content> Seq<C> {
                     }
                 }
                 self.logs.get_mut(actor as usize)?.push_delete(&targets);
+                for t in &targets {
+                    let last = Id {
+                        actor: t.actor,
+                        counter: t.counter + t.len.saturating_sub(1),
+                    };
+                    self.record_deps(actor, start, [Some(last), None]);
+                }
                 Some(())
             }
         }

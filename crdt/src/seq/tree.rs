@@ -441,6 +441,20 @@ impl Tree {
         self.leaves.get(leaf as usize).is_some_and(|l| l.stale)
     }
 
+    /// The element `n` places after `c`, where `c.off + n` is at most its span's length
+    /// (so the answer is in the same span or starts the next one); `None` at the end.
+    pub fn advance(&self, c: Cursor, n: u64) -> Option<Cursor> {
+        let sp = self.span(c.leaf, c.idx)?;
+        if c.off + n < sp.len() {
+            return Some(Cursor {
+                off: c.off + n,
+                ..c
+            });
+        }
+        let (leaf, idx) = self.next(c.leaf, c.idx)?;
+        Some(Cursor { leaf, idx, off: 0 })
+    }
+
     /// The id of the element right after the one at `c` (tombstones included).
     pub fn id_after(&self, c: Cursor) -> Option<Id> {
         let sp = self.span(c.leaf, c.idx)?;
