@@ -178,32 +178,9 @@ impl Fences {
     }
 }
 
-/// One flag per data block, set once and never cleared (whether this open run found the
-/// block compressed).
-#[derive(Debug)]
-struct Flags(Box<[AtomicU64]>);
-
-impl Flags {
-    fn new(blocks: usize) -> Flags {
-        Flags(
-            (0..blocks.div_ceil(64))
-                .map(|_| AtomicU64::new(0))
-                .collect(),
-        )
-    }
-
-    fn get(&self, i: usize) -> bool {
-        self.0
-            .get(i / 64)
-            .is_some_and(|w| w.load(Ordering::Acquire) & (1 << (i % 64)) != 0)
-    }
-
-    fn set(&self, i: usize) {
-        if let Some(w) = self.0.get(i / 64) {
-            w.fetch_or(1 << (i % 64), Ordering::Release);
-        }
-    }
-}
+/// A block slot's value once the block was found compressed (not a packed [`block::Skips`],
+/// whose top bit is always set, and not 0, "not looked at yet").
+const COMPRESSED: u64 = 1;
 
 /// What a point read found in one run.
 type Found = Option<Option<Vec<u8>>>;
@@ -213,12 +190,11 @@ type Found = Option<Option<Vec<u8>>>;
 pub(crate) struct Run {
     pub meta: RunMeta,
     cache_id: u64,
-    /// One slot per data block: 0 until the block is found uncompressed and checked in
-    /// full (RUN-1), then its packed [`block::Skips`]; point reads search a checked block
-    /// in place without checking it again. Set once, never cleared.
+    /// One slot per data block: 0 until a point read looks at the block; then its packed
+    /// [`block::Skips`] if it is uncompressed and passed every check (RUN-1), so point
+    /// reads search it in place without checking it again, or [`COMPRESSED`], so they go
+    /// to the decoded-block cache directly. Set once, never cleared.
     checked: Box<[AtomicU64]>,
-    /// Data blocks found compressed: point reads go to the decoded-block cache directly.
-    compressed: Flags,
     /// Sampled outcomes of this run's filter when it is the oldest run: gets probed, and
     /// gets the filter rejected (see [`Run::get`]).
     filter_probes: AtomicU32,
@@ -286,7 +262,6 @@ impl Run {
             meta,
             cache_id: NEXT_CACHE_ID.fetch_add(1, Ordering::Relaxed),
             checked: (0..index.len()).map(|_| AtomicU64::new(0)).collect(),
-            compressed: Flags::new(index.len()),
             filter_probes: AtomicU32::new(0),
             filter_rejects: AtomicU32::new(0),
             fences: Fences::new(&index),
@@ -442,7 +417,7 @@ impl Run {
         let (Some((at, len)), Some(entry)) = (self.block_at(i)?, self.index.get(i)) else {
             return Ok(None);
         };
-        if !self.compressed.get(i) {
+        if self.slot(i) != COMPRESSED {
             // An uncompressed block is searched where it lies; only the value is copied.
             let mut found: Option<Result<Found>> = None;
             self.io
@@ -459,11 +434,20 @@ impl Run {
         Ok(block.find(key).map(|v| v.map(<[u8]>::to_vec)))
     }
 
+    /// Block `i`'s slot in `checked`.
+    fn slot(&self, i: usize) -> u64 {
+        self.checked.get(i).map_or(0, |c| c.load(Ordering::Acquire))
+    }
+
+    fn set_slot(&self, i: usize, value: u64) {
+        if let Some(c) = self.checked.get(i) {
+            c.store(value, Ordering::Release);
+        }
+    }
+
     /// Record that uncompressed block `i` passed every check of RUN-1.
     fn set_checked(&self, i: usize, skips: block::Skips) {
-        if let Some(c) = self.checked.get(i) {
-            c.store(skips.pack(), Ordering::Release);
-        }
+        self.set_slot(i, skips.pack());
     }
 
     /// Look `key` up in data block `i`, whose on-disk bytes `framed` at `at` are lent by
@@ -477,8 +461,7 @@ impl Run {
         framed: &[u8],
         key: &[u8],
     ) -> Option<Result<Found>> {
-        let packed = self.checked.get(i).map_or(0, |c| c.load(Ordering::Acquire));
-        let skips = match block::Skips::unpack(packed) {
+        let skips = match block::Skips::unpack(self.slot(i)) {
             Some(skips) => skips,
             None => match block::check_plain_block(framed, last_key) {
                 Ok(Some(skips)) => {
@@ -486,7 +469,7 @@ impl Run {
                     skips
                 }
                 Ok(None) => {
-                    self.compressed.set(i);
+                    self.set_slot(i, COMPRESSED);
                     return None;
                 }
                 Err(b) => return Some(Err(b.at(&self.path, at))),
