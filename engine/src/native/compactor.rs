@@ -172,7 +172,7 @@ impl Inner {
             Ok(())
         })?;
         drop(chosen);
-        self.with_writer(|inner, w| inner.shrink(w, all))?;
+        self.with_writer(|inner, w| inner.shrink(w, all, all))?;
         Ok(true)
     }
 

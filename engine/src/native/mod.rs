@@ -416,10 +416,16 @@ impl NativeStore {
     /// and applying the value rewriter; then give free space back to the file system
     /// (the log returns to its initial 64 KiB, the file is cut to its live size).
     pub fn compact(&self) -> Result<()> {
-        self.inner.with_writer(|inner, w| inner.flush(w, None))?;
+        self.inner.with_writer(|inner, w| {
+            inner.flush(w, None)?;
+            // The log shrinks before the merge, not after: the grown log's pages are then
+            // free while the merged run is placed and moved down, instead of becoming a
+            // hole under it that the file cannot give back.
+            inner.small_log(w).map(|_| ())
+        })?;
         if !self.inner.compact_once(true)? {
             // Nothing to merge; the file may still shrink.
-            self.inner.shrink_now()?;
+            self.inner.shrink_now(true)?;
         }
         Ok(())
     }
@@ -431,7 +437,7 @@ impl NativeStore {
             return Ok(());
         }
         self.flush()?;
-        self.inner.shrink_now()
+        self.inner.shrink_now(false)
     }
 
     /// Counters describing the store.
@@ -493,7 +499,7 @@ impl Drop for Inner {
             let _ = self.flush(&mut w, None);
         }
         // Errors cannot be reported; a longer file is valid and the next open shrinks it.
-        let _ = self.shrink_now();
+        let _ = self.shrink_now(false);
     }
 }
 
@@ -508,10 +514,11 @@ impl Inner {
         })
     }
 
-    /// Give the free tail of the file back (SB-6), under the compaction and writer locks.
-    fn shrink_now(&self) -> Result<()> {
+    /// Give the free tail of the file back (SB-6), under the compaction and writer locks;
+    /// `defrag` (explicit `compact()`): also lift a run over large holes below it.
+    fn shrink_now(&self, defrag: bool) -> Result<()> {
         let _one = self.compacting.lock();
-        self.with_writer(|inner, w| inner.shrink(w, true))
+        self.with_writer(|inner, w| inner.shrink(w, true, defrag))
     }
 
     fn with_writer<T>(&self, f: impl FnOnce(&Inner, &mut Writer) -> Result<T>) -> Result<T> {

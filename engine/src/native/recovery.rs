@@ -377,6 +377,6 @@ impl Inner {
             self.zero_fill(log, len)?;
             self.sync("sync log extent")?;
         }
-        self.shrink(&mut w, true)
+        self.shrink(&mut w, true, false)
     }
 }

@@ -264,22 +264,35 @@ impl Inner {
     /// `small_log`: also give an empty log back its initial size (an explicit `compact()`,
     /// open and close: a database at rest should not carry a 4 MiB empty log; background
     /// compactions keep the log's size, which a write burst will need again).
-    pub(super) fn shrink(&self, w: &mut Writer, small_log: bool) -> Result<()> {
+    pub(super) fn shrink(&self, w: &mut Writer, small_log: bool, defrag: bool) -> Result<()> {
         self.reclaim(w);
-        let initial = max_log_pages(&self.opts).min(super::recovery::INITIAL_LOG_PAGES);
-        if small_log && w.manifest.log.pages > initial && self.log_is_empty(w) {
-            if self.io.readers_present() {
-                return Ok(());
-            }
-            self.replace_log(w, initial)?;
+        if small_log && !self.small_log(w)? {
+            return Ok(());
         }
+        if !self.move_down(w)? {
+            return Ok(());
+        }
+        if defrag && self.lift_top_run(w)? && !self.move_down(w)? {
+            return Ok(());
+        }
+        let mark = w.alloc.file_pages() * PAGE_SIZE as u64;
+        if w.alloc.has_free_tail() || self.io.len().is_ok_and(|now| now > mark) {
+            let next = w.manifest.clone();
+            self.publish(w, next)?;
+        }
+        Ok(())
+    }
+
+    /// Move the topmost live extent into a hole below it, repeatedly (first fit). Returns
+    /// `false` when it stopped because a reader is registered.
+    fn move_down(&self, w: &mut Writer) -> Result<bool> {
         // Each step moves the topmost live extent into a hole below it; bounded, because a
         // manifest may need more pages than the one it replaces.
         for _ in 0..64 {
             // Probed before every move: a reader that registers later reads the newest
             // durable generation, which references none of the free pages a move uses.
             if self.io.readers_present() {
-                return Ok(());
+                return Ok(false);
             }
             let top_run = w
                 .manifest
@@ -317,12 +330,58 @@ impl Inner {
                 }
             }
         }
-        let mark = w.alloc.file_pages() * PAGE_SIZE as u64;
-        if w.alloc.has_free_tail() || self.io.len().is_ok_and(|now| now > mark) {
-            let next = w.manifest.clone();
-            self.publish(w, next)?;
+        Ok(true)
+    }
+
+    /// Defragment (explicit `compact()` only): when the topmost run cannot move down but
+    /// the holes below it add up to more than a sixteenth of the file (the pages of a log
+    /// that grew for a large commit, left between small extents), copy the run to the end
+    /// of the file, so that the holes and its old pages merge and [`Inner::move_down`] can
+    /// then place it low. Costs one extra copy of that run. Returns whether it moved.
+    fn lift_top_run(&self, w: &mut Writer) -> Result<bool> {
+        let Some(top) = w
+            .manifest
+            .runs
+            .iter()
+            .max_by_key(|r| r.extent.end())
+            .copied()
+        else {
+            return Ok(false);
+        };
+        let holes_below: u64 = w
+            .alloc
+            .free_list()
+            .iter()
+            .filter(|e| e.end() <= top.extent.start)
+            .map(|e| u64::from(e.pages))
+            .sum();
+        let worth_it = holes_below >= 256 && holes_below * 16 > top.extent.end();
+        if !worth_it || self.io.readers_present() {
+            return Ok(false);
         }
-        Ok(())
+        // An empty log between the holes and the run would split them again: replace it
+        // first (first fit puts it at the lowest hole).
+        let log = w.manifest.log;
+        if self.log_is_empty(w) && w.alloc.fit_below(log.pages, log.start).is_some() {
+            self.replace_log(w, log.pages)?;
+        }
+        let dest = w.alloc.alloc_at_end(top.extent.pages);
+        self.relocate_to(w, top, dest)?;
+        self.reclaim(w);
+        Ok(true)
+    }
+
+    /// Give an empty, grown log back its initial size (first fit, so it lands low in the
+    /// file). Returns `false` when a reader is registered (nothing may move then).
+    pub(super) fn small_log(&self, w: &mut Writer) -> Result<bool> {
+        let initial = max_log_pages(&self.opts).min(super::recovery::INITIAL_LOG_PAGES);
+        if w.manifest.log.pages > initial && self.log_is_empty(w) {
+            if self.io.readers_present() {
+                return Ok(false);
+            }
+            self.replace_log(w, initial)?;
+        }
+        Ok(true)
     }
 
     /// No commit since the last flush: the log can be replaced without moving commits.
@@ -369,6 +428,11 @@ impl Inner {
     fn relocate(&self, w: &mut Writer, meta: RunMeta, to: u64) -> Result<()> {
         let dest = w.alloc.alloc(meta.extent.pages);
         debug_assert_eq!(dest.start, to);
+        self.relocate_to(w, meta, dest)
+    }
+
+    /// Copy run `meta` into the allocated extent `dest`, publish, and retire the old copy.
+    fn relocate_to(&self, w: &mut Writer, meta: RunMeta, dest: Extent) -> Result<()> {
         if let Err(e) = self.copy_bytes(meta.extent.byte_offset(), dest.byte_offset(), meta.run_len)
         {
             w.alloc.release(dest);
