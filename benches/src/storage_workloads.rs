@@ -57,6 +57,10 @@ pub struct Scale {
     pub events: usize,
     /// Full `events_since` scans of that stream.
     pub event_scans: usize,
+    /// `CrdtDb::save` calls of a 1 KiB CRDT document (each its own commit).
+    pub crdt_saves: usize,
+    /// `CrdtDb::load` calls of such documents, from [`NOTES`] stored ones.
+    pub crdt_loads: usize,
     /// Repetitions whose median is reported by `storage-compare`.
     pub reps: usize,
 }
@@ -75,6 +79,8 @@ impl Scale {
         snapshots: 10,
         events: 10_000,
         event_scans: 5,
+        crdt_saves: 100,
+        crdt_loads: 5_000,
         reps: 3,
     };
     /// The sizes: 1,000 individual durable puts, 100 batches of 1,000.
@@ -90,6 +96,8 @@ impl Scale {
         snapshots: 50,
         events: 100_000,
         event_scans: 10,
+        crdt_saves: 1_000,
+        crdt_loads: 100_000,
         reps: 5,
     };
 }
@@ -345,6 +353,63 @@ impl Data {
     }
 }
 
+/// Documents stored for the `CrdtDb` load workload (and cycled through by the saves).
+pub const NOTES: usize = 1_000;
+
+/// The document of the `CrdtDb` workloads: a shared note as an app keeps it, edited on
+/// four devices (a title and a body as last-writer-wins registers, an observed-remove set
+/// of tags, a view counter). About 1 KiB in postcard ([`Note::sample`]).
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Note {
+    title: crdt_kit::LWWRegister<String>,
+    body: crdt_kit::LWWRegister<String>,
+    tags: crdt_kit::ORSet<String>,
+    views: crdt_kit::GCounter,
+}
+
+impl crdt_store::CrdtVersioned for Note {
+    const SCHEMA_VERSION: u8 = 1;
+}
+
+impl Note {
+    /// Note number `i` (deterministic).
+    pub fn sample(i: usize) -> Note {
+        use crdt_kit::Crdt;
+        let device = |d: usize| format!("device-{:02}", (i + d) % 4);
+        let t = 1_700_000_000_000 + i as u64 * 1_000;
+        let mut tags = crdt_kit::ORSet::new(device(0));
+        let mut views = crdt_kit::GCounter::new(device(0));
+        for d in 0..4 {
+            let mut t2 = crdt_kit::ORSet::new(device(d));
+            for k in 0..4 {
+                t2.insert(format!("tag-{}-{}", (i + d * 7 + k) % 23, k));
+            }
+            tags.merge(&t2);
+            let mut v = crdt_kit::GCounter::new(device(d));
+            v.increment_by((i % 97 + d) as u64);
+            views.merge(&v);
+        }
+        let words = [
+            "sensor", "gateway", "offline", "merge", "replica", "battery",
+        ];
+        let body: String = (0..90)
+            .map(|w| words[(i + w * 5) % words.len()])
+            .collect::<Vec<_>>()
+            .join(" ");
+        Note {
+            title: crdt_kit::LWWRegister::with_timestamp(device(1), format!("note {i}"), t),
+            body: crdt_kit::LWWRegister::with_timestamp(device(2), body, t + 5),
+            tags,
+            views,
+        }
+    }
+
+    /// The key of note `i`.
+    pub fn key(i: usize) -> String {
+        format!("note-{:06}", i % NOTES)
+    }
+}
+
 /// Put items `range` of `data` in chunks of `chunk` per commit.
 fn load(s: &dyn EventStore, data: &Data, range: std::ops::Range<usize>, chunk: usize) {
     let mut i = range.start;
@@ -395,11 +460,15 @@ pub enum Workload {
     SnapshotRead,
     /// `event_scans` full `events_since(0)` scans of `events` events.
     EventsSince,
+    /// `crdt_saves` `CrdtDb::save` calls of a 1 KiB [`Note`].
+    CrdtDbSave,
+    /// `crdt_loads` `CrdtDb::load` calls of random ones of [`NOTES`] stored notes.
+    CrdtDbLoad,
 }
 
 impl Workload {
     /// Every workload, in report order.
-    pub const ALL: [Workload; 11] = [
+    pub const ALL: [Workload; 13] = [
         Workload::BulkLoad,
         Workload::SinglePuts,
         Workload::Batches,
@@ -411,6 +480,8 @@ impl Workload {
         Workload::SnapshotWrite,
         Workload::SnapshotRead,
         Workload::EventsSince,
+        Workload::CrdtDbSave,
+        Workload::CrdtDbLoad,
     ];
 
     /// Short name for tables and bench ids.
@@ -427,6 +498,8 @@ impl Workload {
             Workload::SnapshotWrite => "snapshot_write_1mib",
             Workload::SnapshotRead => "snapshot_read_1mib",
             Workload::EventsSince => "events_since_scan",
+            Workload::CrdtDbSave => "crdtdb_save_1kib",
+            Workload::CrdtDbLoad => "crdtdb_load_1kib",
         }
     }
 
@@ -443,6 +516,8 @@ impl Workload {
             Workload::Appends8 => 8 * sc.appends_per_thread,
             Workload::SnapshotWrite | Workload::SnapshotRead => sc.snapshots,
             Workload::EventsSince => sc.event_scans * sc.events,
+            Workload::CrdtDbSave => sc.crdt_saves,
+            Workload::CrdtDbLoad => sc.crdt_loads,
         }
     }
 
@@ -475,6 +550,12 @@ impl Workload {
         let snapshot = vec![0x5Au8; 1 << 20];
         match self {
             Workload::SnapshotRead => s.save_snapshot(NS, "snap", &snapshot, 1, 1).unwrap(),
+            Workload::CrdtDbLoad => {
+                let db = crdt_store::CrdtDb::with_store(s);
+                for i in 0..NOTES {
+                    db.save(&Note::key(i), &Note::sample(i)).unwrap();
+                }
+            }
             Workload::EventsSince => {
                 let mut done = 0;
                 while done < sc.events {
@@ -489,6 +570,18 @@ impl Workload {
             _ => {}
         }
         // Precompute inputs so only the store is timed.
+        let notes: Vec<(String, Note)> = match self {
+            Workload::CrdtDbSave => (0..NOTES.min(sc.crdt_saves))
+                .map(|i| (Note::key(i), Note::sample(i)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let note_keys: Vec<String> = match self {
+            Workload::CrdtDbLoad => (0..sc.crdt_loads)
+                .map(|_| Note::key(rng.below(NOTES)))
+                .collect(),
+            _ => Vec::new(),
+        };
         let picks: Vec<usize> = (0..sc.reads.max(sc.scans))
             .map(|_| rng.below(items.max(1)))
             .collect();
@@ -544,6 +637,20 @@ impl Workload {
                 for _ in 0..sc.event_scans {
                     let n = s.events_since(NS, "stream", 0).unwrap().count();
                     assert_eq!(n, sc.events);
+                }
+            }
+            Workload::CrdtDbSave => {
+                let db = crdt_store::CrdtDb::with_store(s);
+                for i in 0..sc.crdt_saves {
+                    let (key, note) = &notes[i % notes.len()];
+                    db.save(key, note).unwrap();
+                }
+            }
+            Workload::CrdtDbLoad => {
+                let db = crdt_store::CrdtDb::with_store(s);
+                for key in &note_keys {
+                    let note: Option<Note> = db.load(key).unwrap();
+                    assert!(note.is_some());
                 }
             }
         }

@@ -98,6 +98,21 @@ pub trait StateStore: Send + Sync {
 /// let seqs: Vec<u64> = store.events_since("sensors", "s1", 0).unwrap().map(|e| e.unwrap().seq).collect();
 /// assert_eq!(seqs, [2]);
 /// ```
+///
+/// `&S`, `Arc<S>` and `Box<S>` (also of `dyn EventStore`) are stores too, so a
+/// [`CrdtDb`](crate::CrdtDb) can work over a store the app keeps using or shares:
+///
+/// ```
+/// use crdt_store::{CrdtDb, CrdtVersioned, MemoryStore, StateStore};
+/// # #[derive(serde::Serialize, serde::Deserialize)]
+/// # struct Reading { celsius: f32 }
+/// # impl CrdtVersioned for Reading { const SCHEMA_VERSION: u8 = 1; }
+/// let store = MemoryStore::new();
+/// let db = CrdtDb::with_store(&store);
+/// db.save("sensor-42", &Reading { celsius: 22.5 }).unwrap();
+/// // The store is still the app's: the saved record is in it.
+/// assert!(store.exists("default", "sensor-42").unwrap());
+/// ```
 pub trait EventStore: StateStore {
     /// Append an event to `(ns, entity)` and return its seq (1, 2, 3, ...; never reused).
     fn append_event(
@@ -128,6 +143,86 @@ pub trait EventStore: StateStore {
     /// Apply every operation of `batch` in one atomic commit.
     fn commit(&self, batch: &WriteBatch) -> Result<CommitOutcome>;
 }
+
+/// Forward every method of [`StateStore`] and [`EventStore`] to the store a smart pointer
+/// or reference leads to, so `&store`, `Arc<store>` and `Box<store>` are stores too.
+macro_rules! forward_store {
+    ($($ptr:ty),*) => {$(
+        impl<T: StateStore + ?Sized> StateStore for $ptr {
+            fn put(&self, ns: &str, key: &str, value: &[u8]) -> Result<()> {
+                (**self).put(ns, key, value)
+            }
+            fn get(&self, ns: &str, key: &str) -> Result<Option<Vec<u8>>> {
+                (**self).get(ns, key)
+            }
+            fn delete(&self, ns: &str, key: &str) -> Result<()> {
+                (**self).delete(ns, key)
+            }
+            fn exists(&self, ns: &str, key: &str) -> Result<bool> {
+                (**self).exists(ns, key)
+            }
+            fn list_keys(&self, ns: &str) -> Result<Vec<String>> {
+                (**self).list_keys(ns)
+            }
+            fn list_namespaces(&self) -> Result<Vec<String>> {
+                (**self).list_namespaces()
+            }
+            fn scan(&self, ns: &str, range: KeyRange) -> Result<StateIter<'_>> {
+                (**self).scan(ns, range)
+            }
+        }
+
+        impl<T: EventStore + ?Sized> EventStore for $ptr {
+            fn append_event(
+                &self,
+                ns: &str,
+                entity: &str,
+                data: &[u8],
+                timestamp: u64,
+                node_id: &str,
+            ) -> Result<u64> {
+                (**self).append_event(ns, entity, data, timestamp, node_id)
+            }
+            fn events_since(
+                &self,
+                ns: &str,
+                entity: &str,
+                after_seq: u64,
+            ) -> Result<EventIter<'_>> {
+                (**self).events_since(ns, entity, after_seq)
+            }
+            fn event_count(&self, ns: &str, entity: &str) -> Result<u64> {
+                (**self).event_count(ns, entity)
+            }
+            fn save_snapshot(
+                &self,
+                ns: &str,
+                entity: &str,
+                state: &[u8],
+                at_seq: u64,
+                version: u32,
+            ) -> Result<()> {
+                (**self).save_snapshot(ns, entity, state, at_seq, version)
+            }
+            fn load_snapshot(&self, ns: &str, entity: &str) -> Result<Option<Snapshot>> {
+                (**self).load_snapshot(ns, entity)
+            }
+            fn truncate_events_before(
+                &self,
+                ns: &str,
+                entity: &str,
+                before_seq: u64,
+            ) -> Result<u64> {
+                (**self).truncate_events_before(ns, entity, before_seq)
+            }
+            fn commit(&self, batch: &WriteBatch) -> Result<CommitOutcome> {
+                (**self).commit(batch)
+            }
+        }
+    )*};
+}
+
+forward_store!(&T, std::sync::Arc<T>, Box<T>);
 
 /// One operation of a [`WriteBatch`].
 #[derive(Debug, Clone, PartialEq, Eq)]

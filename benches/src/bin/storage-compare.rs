@@ -311,3 +311,25 @@ fn size_target(md: &mut String, what: &str, sizes: &Sizes) {
         let _ = writeln!(md, "| {what}: native <= 0.6x sqlite | {r:.2}x | {met} |");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::workloads::{Note, NOTES};
+    use crdt_store::MemoryStore;
+
+    /// The `CrdtDb` workloads' document is the "1 KiB CRDT", and survives the trip.
+    #[test]
+    fn notes_are_about_one_kib_and_round_trip_through_crdtdb() {
+        for i in [0, 1, 17, NOTES - 1] {
+            let len = postcard::to_stdvec(&Note::sample(i)).unwrap().len();
+            assert!((900..=1200).contains(&len), "note {i}: {len} bytes");
+        }
+        let store = MemoryStore::new();
+        let db = crdt_store::CrdtDb::with_store(&store);
+        db.save(&Note::key(5), &Note::sample(5)).unwrap();
+        assert_eq!(
+            db.load::<Note>(&Note::key(5)).unwrap(),
+            Some(Note::sample(5))
+        );
+    }
+}
