@@ -146,6 +146,8 @@ fn receive_advances_past_the_remote() {
     assert_eq!(clock.node().as_str(), "a");
 }
 
+/// `HybridClock::new` reads the system clock, which needs `std`.
+#[cfg(feature = "std")]
 #[test]
 fn system_clock_source() {
     let mut clock = HybridClock::new("sys");

@@ -83,11 +83,14 @@ fn no_greater_stamp_means_the_write_is_refused() {
     }));
     assert_eq!(*r.value(), 1);
     assert!(!r.set_with_timestamp(2, u64::MAX));
+    #[cfg(feature = "std")]
     assert!(!r.set(3));
     assert_eq!(*r.value(), 1);
     assert_eq!(r.stamp().seq(), u64::MAX);
 }
 
+/// `LWWRegister::new` and `set` read the wall clock, which needs `std`.
+#[cfg(feature = "std")]
 #[test]
 fn wall_clock_set_beats_a_value_stamped_in_the_future() {
     let future = u64::MAX / 2;
@@ -109,6 +112,8 @@ fn wall_clock_set_beats_a_value_stamped_in_the_future() {
     assert_eq!(*t.value(), 2);
 }
 
+/// `LWWRegister::new` and `set` read the wall clock, which needs `std`.
+#[cfg(feature = "std")]
 #[test]
 fn wall_clock_writes_are_monotonic() {
     let mut r = LWWRegister::new("a", 0u32);
