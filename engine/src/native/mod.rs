@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, OnceLock};
 
 use parking_lot::{Mutex, RwLock};
@@ -237,10 +237,8 @@ struct Inner {
     view: RwLock<View>,
     writer: Mutex<Writer>,
     cache: Arc<BlockCache>,
-    /// Group commit: the highest commit number known to be durable.
-    synced: Mutex<u64>,
-    /// The highest commit number written to the log.
-    written: AtomicU64,
+    /// Group commit: commits written and known durable, leader election, waiters.
+    group: writer::GroupCommit,
     /// Held by the one running compaction.
     compacting: Mutex<()>,
     /// A flush found that the policy wants a compaction.
@@ -590,14 +588,16 @@ impl KvStore for NativeStore {
         &self,
         resolve: &mut dyn FnMut(&dyn KvRead) -> Result<Vec<Mutation>>,
     ) -> Result<()> {
+        let group = self.inner.opts.durability == Durability::GroupCommit;
+        // Counted from before the writer lock: a group-commit leader waits for the
+        // committers in flight (see `writer::GroupCommit`).
+        let _in_flight = group.then(|| self.inner.group.enter());
         let n = self
             .inner
             .with_writer(|inner, w| inner.commit(w, &mut || resolve(self)))?;
         self.inner.after_write();
         match n {
-            Some(n) if self.inner.opts.durability == Durability::GroupCommit => {
-                self.inner.group_sync(n)
-            }
+            Some(n) if group => self.inner.group_sync(n),
             _ => Ok(()),
         }
     }
