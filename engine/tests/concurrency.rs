@@ -169,6 +169,61 @@ fn group_commit_failed_sync_fails_every_waiter() {
     ));
 }
 
+/// A pipelined writer's commits wait for no sync; one `wait_durable` makes all of them
+/// durable with one sync, earlier tickets are then covered, and a ticket of another store
+/// is refused.
+#[test]
+fn pipelined_commits_share_one_sync() {
+    let (disk, store) = group_store(Duration::ZERO);
+    let before = disk.syncs();
+    let mut tickets = Vec::new();
+    for i in 0..50u32 {
+        let mut b = WriteBatch::new();
+        b.put("n", &format!("k{i}"), b"v")
+            .append_event("n", "e", &i.to_le_bytes(), 0, "w");
+        let (outcome, ticket) = store.commit_pipelined(&b).unwrap();
+        assert_eq!(outcome.event_seqs, vec![u64::from(i) + 1]);
+        tickets.push(ticket);
+    }
+    assert!(tickets.windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(disk.syncs(), before, "a pipelined commit synced");
+    store.wait_durable(tickets[49]).unwrap();
+    store.wait_durable(tickets[10]).unwrap();
+    assert_eq!(disk.syncs() - before, 1);
+    // An empty batch commits nothing; its ticket is durable at once.
+    let (_, empty) = store.commit_pipelined(&WriteBatch::new()).unwrap();
+    store.wait_durable(empty).unwrap();
+    let (_, other) = group_store(Duration::ZERO);
+    assert!(matches!(
+        other.wait_durable(tickets[49]),
+        Err(crdt_store::Error::InvalidArgument(_))
+    ));
+    assert_eq!(disk.syncs() - before, 1);
+    assert_eq!(keys_after_power_cut(store, &disk), 50);
+}
+
+/// With `Durability::None`, `wait_durable` makes chosen commits durable: those before the
+/// ticket survive a power cut, an unwaited later one need not.
+#[test]
+fn wait_durable_syncs_with_durability_none() {
+    let disk = SimDisk::new();
+    let opts = Options {
+        durability: Durability::None,
+        background_compaction: false,
+        ..Options::default()
+    };
+    let store = NativeStore::open_io(disk.file(), "group.crdt", opts, false).unwrap();
+    let mut last = None;
+    for i in 0..20 {
+        let mut b = WriteBatch::new();
+        b.put("n", &format!("k{i}"), b"v");
+        last = Some(store.commit_pipelined(&b).unwrap().1);
+    }
+    store.wait_durable(last.unwrap()).unwrap();
+    store.put("n", "unwaited", b"v").unwrap();
+    assert_eq!(keys_after_power_cut(store, &disk), 20);
+}
+
 /// Read-only opens racing with a writer that flushes (rotating the log) and compacts:
 /// each sees every commit acknowledged before it started, and only whole batches.
 #[test]

@@ -49,7 +49,7 @@ pub(crate) struct Writer {
 /// are written and at least as many as the recent peak group are (the committer whose
 /// commit completes the group wakes it), for at most half the measured sync time (capped
 /// at [`MAX_GATHER`]). A lone writer (groups of one) never waits; after a burst of
-/// concurrent writers, the peak decays by one per sync.
+/// concurrent writers, the peak decays by a quarter per sync.
 #[derive(Debug, Default)]
 pub(super) struct GroupCommit {
     /// The highest commit number known to be durable (raised only by a successful sync).
@@ -58,7 +58,7 @@ pub(super) struct GroupCommit {
     written: AtomicU64,
     /// Committers between the start of `kv_commit` and the return of `group_sync`.
     in_flight: AtomicU64,
-    /// Recent peak group size: the last group's size, or one less than the previous peak.
+    /// Recent peak group size: the last group's size, or the previous peak decayed.
     peak: AtomicU64,
     /// Moving average of the leaders' sync times, in nanoseconds.
     sync_nanos: AtomicU64,
@@ -110,6 +110,11 @@ impl GroupCommit {
         InFlight(&self.in_flight)
     }
 
+    /// The highest commit number written to the log.
+    pub(super) fn written(&self) -> u64 {
+        self.written.load(Ordering::Acquire)
+    }
+
     /// Commits written but not yet known durable.
     fn uncovered(&self) -> u64 {
         let written = self.written.load(Ordering::Acquire);
@@ -159,9 +164,11 @@ impl GroupCommit {
             avg - avg / 8 + nanos / 8
         };
         self.sync_nanos.store(avg, Ordering::Relaxed);
+        // The peak decays by a quarter (at least one) per smaller group, so that after a
+        // burst (or a pipelined writer's large group) leaders soon stop waiting for it.
         let peak = self.peak.load(Ordering::Relaxed);
-        self.peak
-            .store(group.max(peak.saturating_sub(1)), Ordering::Relaxed);
+        let decayed = peak.saturating_sub((peak / 4).max(1));
+        self.peak.store(group.max(decayed), Ordering::Relaxed);
     }
 }
 
