@@ -170,8 +170,8 @@ fn group_commit_failed_sync_fails_every_waiter() {
 }
 
 /// A pipelined writer's commits wait for no sync; one `wait_durable` makes all of them
-/// durable with one sync, earlier tickets are then covered, and a ticket of another store
-/// is refused.
+/// durable with one sync, earlier tickets are then covered, a ticket of another store is
+/// refused, and a failed sync fails the tickets it should have covered.
 #[test]
 fn pipelined_commits_share_one_sync() {
     let (disk, store) = group_store(Duration::ZERO);
@@ -199,6 +199,25 @@ fn pipelined_commits_share_one_sync() {
         Err(crdt_store::Error::InvalidArgument(_))
     ));
     assert_eq!(disk.syncs() - before, 1);
+    // A failed sync: the ticket it should have covered gets the I/O error, a ticket an
+    // earlier sync covered is still durable (Ok), the handle is poisoned.
+    disk.fail_next_sync();
+    let mut b = WriteBatch::new();
+    b.put("n", "lost", b"v");
+    let (_, lost) = store.commit_pipelined(&b).unwrap();
+    assert!(matches!(
+        store.wait_durable(lost),
+        Err(crdt_store::Error::Io { .. })
+    ));
+    assert!(matches!(
+        store.wait_durable(lost),
+        Err(crdt_store::Error::Poisoned)
+    ));
+    store.wait_durable(tickets[49]).unwrap();
+    assert!(matches!(
+        store.commit_pipelined(&b),
+        Err(crdt_store::Error::Poisoned)
+    ));
     assert_eq!(keys_after_power_cut(store, &disk), 50);
 }
 
