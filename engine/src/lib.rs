@@ -89,7 +89,7 @@ pub use db::{CrdtDb, MigrationReport, TypedEvent};
 pub use error::{Error, Result};
 pub use memory::MemoryStore;
 pub use native::{
-    Durability, Layout, NativeStore, Options, RunInfo, Stats, SuperblockInfo, ValueKind,
-    ValueRewriter,
+    CommitTicket, Durability, Layout, NativeStore, Options, RunInfo, Stats, SuperblockInfo,
+    ValueKind, ValueRewriter,
 };
 pub use records::{NameIter, Record, RecordIter};

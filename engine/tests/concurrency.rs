@@ -60,41 +60,187 @@ fn readers_see_whole_batches_during_writes_and_background_compaction() {
     store.check_invariants().unwrap();
 }
 
-#[test]
-fn group_commit_shares_syncs_between_threads() {
-    let disk = SimDisk::new();
-    disk.set_sync_delay(Duration::from_millis(2));
-    let opts = Options {
-        durability: Durability::GroupCommit,
-        background_compaction: false,
-        ..Options::default()
-    };
-    let store = NativeStore::open_io(disk.file(), "group.crdt", opts, false).unwrap();
-    let before = disk.syncs();
-    let threads = 8;
-    let per = 20;
+/// `threads` writers, each committing `per` puts as soon as its previous one returned.
+fn group_commit_writers(store: &NativeStore, threads: usize, per: usize) {
+    let start = std::sync::Barrier::new(threads);
     std::thread::scope(|scope| {
         for t in 0..threads {
-            let store = &store;
+            let (store, start) = (store, &start);
             scope.spawn(move || {
+                start.wait();
                 for i in 0..per {
                     store.put("n", &format!("t{t}-{i}"), b"v").unwrap();
                 }
             });
         }
     });
-    let syncs = disk.syncs() - before;
-    let commits = (threads * per) as u64;
-    assert!(
-        syncs < commits,
-        "{syncs} syncs for {commits} commits: no sharing"
-    );
-    // Every commit is durable once it returned (no clean close: leak the handle).
+}
+
+/// A group-commit store on a simulated disk whose syncs take `sync_delay`.
+fn group_store(sync_delay: Duration) -> (std::sync::Arc<SimDisk>, NativeStore) {
+    let disk = SimDisk::new();
+    disk.set_sync_delay(sync_delay);
+    let opts = Options {
+        durability: Durability::GroupCommit,
+        background_compaction: false,
+        ..Options::default()
+    };
+    let store = NativeStore::open_io(disk.file(), "group.crdt", opts, false).unwrap();
+    (disk, store)
+}
+
+/// The keys of namespace "n" that survive a power cut losing every unsynced write (the
+/// handle is leaked, not closed): every commit that returned must be among them.
+fn keys_after_power_cut(store: NativeStore, disk: &std::sync::Arc<SimDisk>) -> usize {
     std::mem::forget(store);
     disk.power_cut(crdt_store::io::CutMode::DropAll, 1);
     let store = NativeStore::open_io(disk.file(), "group.crdt", Options::default(), false).unwrap();
-    assert_eq!(store.list_keys("n").unwrap().len(), threads * per);
+    store.list_keys("n").unwrap().len()
+}
+
+/// 8 writers that each wait for their own commit share syncs: with a 2 ms sync, the
+/// commits written while one sync runs all go into the next one, and the leader's short
+/// wait for the group to fill keeps groups from splitting into halves that alternate.
+/// Ideal is one sync per round of 8 commits (25); one commit per sync would be 200.
+#[test]
+fn group_commit_shares_syncs_between_threads() {
+    let (disk, store) = group_store(Duration::from_millis(2));
+    let before = disk.syncs();
+    let (threads, per) = (8, 25);
+    group_commit_writers(&store, threads, per);
+    let syncs = disk.syncs() - before;
+    let commits = (threads * per) as u64;
     eprintln!("group commit: {syncs} syncs for {commits} commits");
+    assert!(
+        syncs * 4 <= commits,
+        "{syncs} syncs for {commits} commits: groups of fewer than 4"
+    );
+    assert_eq!(keys_after_power_cut(store, &disk), threads * per);
+}
+
+/// A lone group-commit writer syncs once per commit (there is nobody to share with) and
+/// each commit is durable when it returns.
+#[test]
+fn group_commit_lone_writer_syncs_each_commit() {
+    let (disk, store) = group_store(Duration::ZERO);
+    let before = disk.syncs();
+    group_commit_writers(&store, 1, 30);
+    assert_eq!(disk.syncs() - before, 30);
+    assert_eq!(keys_after_power_cut(store, &disk), 30);
+}
+
+/// The group's sync fails while 8 committers wait for it: every one of them gets an error
+/// (the leader the I/O error, the others `Poisoned`), none is told its commit is durable,
+/// and the handle stays poisoned.
+#[test]
+fn group_commit_failed_sync_fails_every_waiter() {
+    // Long enough for the other 7 to write their commits and wait while it runs.
+    let (disk, store) = group_store(Duration::from_millis(100));
+    let ops = disk.ops();
+    disk.fail_next_sync();
+    let threads = 8;
+    let start = std::sync::Barrier::new(threads);
+    let results: Vec<crdt_store::Result<()>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let (store, start) = (&store, &start);
+                scope.spawn(move || {
+                    start.wait();
+                    store.put("n", &format!("t{t}"), b"v")
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let io_errors = results
+        .iter()
+        .filter(|r| matches!(r, Err(crdt_store::Error::Io { .. })))
+        .count();
+    let poisoned = results
+        .iter()
+        .filter(|r| matches!(r, Err(crdt_store::Error::Poisoned)))
+        .count();
+    assert_eq!((io_errors, poisoned), (1, threads - 1), "{results:?}");
+    // All 8 commits were written (so all 8 were waiting) and one sync was tried.
+    assert_eq!(disk.ops() - ops, threads as u64 + 1);
+    assert!(matches!(
+        store.put("n", "after", b"v"),
+        Err(crdt_store::Error::Poisoned)
+    ));
+}
+
+/// A pipelined writer's commits wait for no sync; one `wait_durable` makes all of them
+/// durable with one sync, earlier tickets are then covered, a ticket of another store is
+/// refused, and a failed sync fails the tickets it should have covered.
+#[test]
+fn pipelined_commits_share_one_sync() {
+    let (disk, store) = group_store(Duration::ZERO);
+    let before = disk.syncs();
+    let mut tickets = Vec::new();
+    for i in 0..50u32 {
+        let mut b = WriteBatch::new();
+        b.put("n", &format!("k{i}"), b"v")
+            .append_event("n", "e", &i.to_le_bytes(), 0, "w");
+        let (outcome, ticket) = store.commit_pipelined(&b).unwrap();
+        assert_eq!(outcome.event_seqs, vec![u64::from(i) + 1]);
+        tickets.push(ticket);
+    }
+    assert!(tickets.windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(disk.syncs(), before, "a pipelined commit synced");
+    store.wait_durable(tickets[49]).unwrap();
+    store.wait_durable(tickets[10]).unwrap();
+    assert_eq!(disk.syncs() - before, 1);
+    // An empty batch commits nothing; its ticket is durable at once.
+    let (_, empty) = store.commit_pipelined(&WriteBatch::new()).unwrap();
+    store.wait_durable(empty).unwrap();
+    let (_, other) = group_store(Duration::ZERO);
+    assert!(matches!(
+        other.wait_durable(tickets[49]),
+        Err(crdt_store::Error::InvalidArgument(_))
+    ));
+    assert_eq!(disk.syncs() - before, 1);
+    // A failed sync: the ticket it should have covered gets the I/O error, a ticket an
+    // earlier sync covered is still durable (Ok), the handle is poisoned.
+    disk.fail_next_sync();
+    let mut b = WriteBatch::new();
+    b.put("n", "lost", b"v");
+    let (_, lost) = store.commit_pipelined(&b).unwrap();
+    assert!(matches!(
+        store.wait_durable(lost),
+        Err(crdt_store::Error::Io { .. })
+    ));
+    assert!(matches!(
+        store.wait_durable(lost),
+        Err(crdt_store::Error::Poisoned)
+    ));
+    store.wait_durable(tickets[49]).unwrap();
+    assert!(matches!(
+        store.commit_pipelined(&b),
+        Err(crdt_store::Error::Poisoned)
+    ));
+    assert_eq!(keys_after_power_cut(store, &disk), 50);
+}
+
+/// With `Durability::None`, `wait_durable` makes chosen commits durable: those before the
+/// ticket survive a power cut, an unwaited later one need not.
+#[test]
+fn wait_durable_syncs_with_durability_none() {
+    let disk = SimDisk::new();
+    let opts = Options {
+        durability: Durability::None,
+        background_compaction: false,
+        ..Options::default()
+    };
+    let store = NativeStore::open_io(disk.file(), "group.crdt", opts, false).unwrap();
+    let mut last = None;
+    for i in 0..20 {
+        let mut b = WriteBatch::new();
+        b.put("n", &format!("k{i}"), b"v");
+        last = Some(store.commit_pipelined(&b).unwrap().1);
+    }
+    store.wait_durable(last.unwrap()).unwrap();
+    store.put("n", "unwaited", b"v").unwrap();
+    assert_eq!(keys_after_power_cut(store, &disk), 20);
 }
 
 /// Read-only opens racing with a writer that flushes (rotating the log) and compacts:

@@ -37,6 +37,7 @@ struct State {
     rng: u64,
     syncs: u64,
     sync_delay: std::time::Duration,
+    fail_next_sync: bool,
     readers: bool,
 }
 
@@ -126,6 +127,11 @@ impl SimDisk {
     /// Make every sync take this long (to test group commit).
     pub fn set_sync_delay(&self, delay: std::time::Duration) {
         self.state.lock().sync_delay = delay;
+    }
+
+    /// Make the next sync fail (once), whichever operation it is.
+    pub fn fail_next_sync(&self) {
+        self.state.lock().fail_next_sync = true;
     }
 
     /// Make operation number `n` (counted from 1) and all later ones fail.
@@ -243,7 +249,7 @@ impl FileIo for SimFile {
             std::thread::sleep(delay);
         }
         let mut s = self.disk.state.lock();
-        if s.tick() {
+        if s.tick() || std::mem::take(&mut s.fail_next_sync) {
             return Err(injected());
         }
         s.syncs += 1;

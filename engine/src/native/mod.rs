@@ -237,10 +237,8 @@ struct Inner {
     view: RwLock<View>,
     writer: Mutex<Writer>,
     cache: Arc<BlockCache>,
-    /// Group commit: the highest commit number known to be durable.
-    synced: Mutex<u64>,
-    /// The highest commit number written to the log.
-    written: AtomicU64,
+    /// Group commit: commits written and known durable, leader election, waiters.
+    group: writer::GroupCommit,
     /// Held by the one running compaction.
     compacting: Mutex<()>,
     /// A flush found that the policy wants a compaction.
@@ -597,16 +595,124 @@ impl KvStore for NativeStore {
         &self,
         resolve: &mut dyn FnMut(&dyn KvRead) -> Result<Vec<Mutation>>,
     ) -> Result<()> {
+        let group = self.inner.opts.durability == Durability::GroupCommit;
+        // Counted from before the writer lock: a group-commit leader waits for the
+        // committers in flight (see `writer::GroupCommit`).
+        let _in_flight = group.then(|| self.inner.group.enter());
+        let n = self.write_commit(resolve)?;
+        if group && n > 0 {
+            self.inner.group_sync(n)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// A commit made by [`NativeStore::commit_pipelined`], to pass to
+/// [`NativeStore::wait_durable`]. Tickets are ordered like their commits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CommitTicket(u64);
+
+/// A [`KvStore`] over a `NativeStore` whose commits do not wait for a group sync; it
+/// keeps the number of its last commit (0: nothing was committed).
+struct Pipelined<'a> {
+    store: &'a NativeStore,
+    commit: AtomicU64,
+}
+
+impl KvRead for Pipelined<'_> {
+    fn location(&self) -> &Path {
+        self.store.location()
+    }
+    fn kv_get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.store.kv_get(key)
+    }
+    fn kv_scan(&self, start: &[u8], end: Option<&[u8]>) -> Result<KvIter<'_>> {
+        self.store.kv_scan(start, end)
+    }
+}
+
+impl KvStore for Pipelined<'_> {
+    fn kv_commit(
+        &self,
+        resolve: &mut dyn FnMut(&dyn KvRead) -> Result<Vec<Mutation>>,
+    ) -> Result<()> {
+        let n = self.store.write_commit(resolve)?;
+        self.commit.store(n, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+impl NativeStore {
+    /// Write one commit under the writer lock; its number, or 0 if there was nothing to
+    /// commit. No group sync.
+    fn write_commit(
+        &self,
+        resolve: &mut dyn FnMut(&dyn KvRead) -> Result<Vec<Mutation>>,
+    ) -> Result<u64> {
         let n = self
             .inner
             .with_writer(|inner, w| inner.commit(w, &mut || resolve(self)))?;
         self.inner.after_write();
-        match n {
-            Some(n) if self.inner.opts.durability == Durability::GroupCommit => {
-                self.inner.group_sync(n)
-            }
-            _ => Ok(()),
+        Ok(n.unwrap_or(0))
+    }
+
+    /// Commit `batch` like [`EventStore::commit`](crate::EventStore::commit), but with
+    /// [`Durability::GroupCommit`] or [`Durability::None`] return as soon as it is written
+    /// to the log (readers see it), without waiting for a sync: a writer that need not
+    /// block on each commit can go on and later call [`NativeStore::wait_durable`] with
+    /// the ticket (or a later one), so that several of its commits share one sync. With
+    /// [`Durability::Immediate`] the commit is synced before this returns, as always.
+    ///
+    /// ```
+    /// use crdt_store::{Durability, EventStore, NativeStore, Options, WriteBatch};
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let opts = Options { durability: Durability::GroupCommit, ..Options::default() };
+    /// let store = NativeStore::open_with(dir.path().join("log.crdt"), opts).unwrap();
+    /// let mut last = None;
+    /// for i in 0..100u32 {
+    ///     let mut batch = WriteBatch::new();
+    ///     batch.append_event("sensors", "s1", &i.to_le_bytes(), u64::from(i), "node-a");
+    ///     let (outcome, ticket) = store.commit_pipelined(&batch).unwrap();
+    ///     assert_eq!(outcome.event_seqs, vec![u64::from(i) + 1]);
+    ///     last = Some(ticket);
+    /// }
+    /// // One sync makes all 100 durable.
+    /// store.wait_durable(last.unwrap()).unwrap();
+    /// assert_eq!(store.event_count("sensors", "s1").unwrap(), 100);
+    /// ```
+    pub fn commit_pipelined(
+        &self,
+        batch: &crate::WriteBatch,
+    ) -> Result<(crate::CommitOutcome, CommitTicket)> {
+        let p = Pipelined {
+            store: self,
+            commit: AtomicU64::new(0),
+        };
+        let outcome = crate::logic::commit(&p, batch)?;
+        Ok((outcome, CommitTicket(p.commit.into_inner())))
+    }
+
+    /// Return once the commit of `ticket` (and every commit made before it through this
+    /// handle or its clones) is durable, syncing if no sync covers it yet; concurrent
+    /// waiters share one sync, as with [`Durability::GroupCommit`]. In every durability
+    /// mode, so with [`Durability::None`] it makes chosen commits durable. Errors: the
+    /// sync's I/O error, [`Error::Poisoned`] if an earlier write or sync failed before the
+    /// commit was known durable, [`Error::InvalidArgument`] for a ticket of another
+    /// store.
+    pub fn wait_durable(&self, ticket: CommitTicket) -> Result<()> {
+        if ticket.0 > self.inner.group.written() {
+            return Err(Error::InvalidArgument(format!(
+                "commit ticket {} was not made by this store ({})",
+                ticket.0,
+                self.inner.path.display()
+            )));
         }
+        if self.inner.opts.durability == Durability::Immediate {
+            // Synced before `commit_pipelined` returned.
+            return Ok(());
+        }
+        self.inner.group_sync(ticket.0)
     }
 }
 

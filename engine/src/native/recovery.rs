@@ -8,7 +8,7 @@
 //! rotates the log id before any new append (LOG-7).
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use parking_lot::{Mutex, RwLock};
@@ -312,8 +312,7 @@ fn open_attempt(io: Arc<dyn FileIo>, path: &Path, opts: Options, read_only: bool
             next_commit: 1,
         }),
         cache,
-        synced: Mutex::new(0),
-        written: AtomicU64::new(0),
+        group: super::writer::GroupCommit::default(),
         compacting: Mutex::new(()),
         compaction_wanted: AtomicBool::new(false),
         background: std::sync::OnceLock::new(),

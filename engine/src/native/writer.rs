@@ -7,7 +7,7 @@
 //! manifest references is overwritten (SB-4): new runs and manifests go to free pages, and
 //! replaced runs are only released after the superblock flip, once no reader holds them.
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::error::Result;
@@ -36,6 +36,140 @@ pub(crate) struct Writer {
     /// Runs replaced by compaction, released once no reader holds them.
     pub retired: Vec<Arc<Run>>,
     pub next_commit: u64,
+}
+
+/// Group commit ([`Durability::GroupCommit`]): committers that wait for durability elect
+/// one leader, which syncs everything written so far; the others park and are all woken
+/// at once when that sync is over (no lock is handed from one to the next). A committer
+/// whose commit a finished sync covers returns without taking any lock.
+///
+/// The leader may first wait for more commits, as RocksDB's write-thread leader collects
+/// its group or PostgreSQL's `commit_delay` does when `commit_siblings` transactions are
+/// active: when the last groups had several members, it parks until the commits in flight
+/// are written and at least as many as the recent peak group are (the committer whose
+/// commit completes the group wakes it), for at most half the measured sync time (capped
+/// at [`MAX_GATHER`]). A lone writer (groups of one) never waits; after a burst of
+/// concurrent writers, the peak decays by a quarter per sync.
+#[derive(Debug, Default)]
+pub(super) struct GroupCommit {
+    /// The highest commit number known to be durable (raised only by a successful sync).
+    synced: AtomicU64,
+    /// The highest commit number written to the log.
+    written: AtomicU64,
+    /// Committers between the start of `kv_commit` and the return of `group_sync`.
+    in_flight: AtomicU64,
+    /// Recent peak group size: the last group's size, or the previous peak decayed.
+    peak: AtomicU64,
+    /// Moving average of the leaders' sync times, in nanoseconds.
+    sync_nanos: AtomicU64,
+    state: parking_lot::Mutex<Leadership>,
+}
+
+#[derive(Debug, Default)]
+struct Leadership {
+    leading: bool,
+    /// Committers waiting for the running sync.
+    parked: Vec<std::thread::Thread>,
+    /// A leader waiting for its group to reach this many commits.
+    gatherer: Option<(std::thread::Thread, u64)>,
+}
+
+/// The longest a group-commit leader waits for more commits.
+pub(super) const MAX_GATHER: std::time::Duration = std::time::Duration::from_millis(1);
+
+/// Counts a committer as in flight until dropped.
+pub(super) struct InFlight<'a>(&'a AtomicU64);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Ends a leadership (also if the leader unwinds): the waiters are all woken at once, and
+/// none needs a lock to see the outcome.
+struct StepDown<'a>(&'a GroupCommit);
+
+impl Drop for StepDown<'_> {
+    fn drop(&mut self) {
+        let parked = {
+            let mut st = self.0.state.lock();
+            st.leading = false;
+            std::mem::take(&mut st.parked)
+        };
+        for t in parked {
+            t.unpark();
+        }
+    }
+}
+
+impl GroupCommit {
+    /// Count a committer in flight (see [`GroupCommit`]) until the guard drops.
+    pub(super) fn enter(&self) -> InFlight<'_> {
+        self.in_flight.fetch_add(1, Ordering::AcqRel);
+        InFlight(&self.in_flight)
+    }
+
+    /// The highest commit number written to the log.
+    pub(super) fn written(&self) -> u64 {
+        self.written.load(Ordering::Acquire)
+    }
+
+    /// Commits written but not yet known durable.
+    fn uncovered(&self) -> u64 {
+        let written = self.written.load(Ordering::Acquire);
+        written.saturating_sub(self.synced.load(Ordering::Acquire))
+    }
+
+    /// Wait (bounded) for the group to fill; returns its size when the leader goes on.
+    /// The leader parks; the committer whose commit fills the group wakes it.
+    fn gather(&self) -> u64 {
+        let peak = self.peak.load(Ordering::Relaxed);
+        let mut group = self.uncovered();
+        if peak <= 1 {
+            return group;
+        }
+        let bound = std::time::Duration::from_nanos(self.sync_nanos.load(Ordering::Relaxed) / 2)
+            .min(MAX_GATHER);
+        let start = std::time::Instant::now();
+        loop {
+            let want = peak.max(self.in_flight.load(Ordering::Acquire));
+            let left = bound.saturating_sub(start.elapsed());
+            if group >= want || left.is_zero() {
+                self.state.lock().gatherer = None;
+                return group;
+            }
+            {
+                let mut st = self.state.lock();
+                // Checked under the lock, where committers look for a gatherer to wake:
+                // a commit that fills the group after this check sees the gatherer.
+                group = self.uncovered();
+                if group >= want {
+                    continue;
+                }
+                st.gatherer = Some((std::thread::current(), want));
+            }
+            std::thread::park_timeout(left);
+            group = self.uncovered();
+        }
+    }
+
+    /// Note a finished sync that took `took` for a group of `group` commits.
+    fn record(&self, took: std::time::Duration, group: u64) {
+        let nanos = u64::try_from(took.as_nanos()).unwrap_or(u64::MAX);
+        let avg = self.sync_nanos.load(Ordering::Relaxed);
+        let avg = if avg == 0 {
+            nanos
+        } else {
+            avg - avg / 8 + nanos / 8
+        };
+        self.sync_nanos.store(avg, Ordering::Relaxed);
+        // The peak decays by a quarter (at least one) per smaller group, so that after a
+        // burst (or a pipelined writer's large group) leaders soon stop waiting for it.
+        let peak = self.peak.load(Ordering::Relaxed);
+        let decayed = peak.saturating_sub((peak / 4).max(1));
+        self.peak.store(group.max(decayed), Ordering::Relaxed);
+    }
 }
 
 /// The largest the log grows to without a commit that needs more (`Options::log_pages`).
@@ -96,7 +230,7 @@ impl Inner {
         w.log_pos += framed.len();
         let n = w.next_commit;
         w.next_commit += 1;
-        self.written.store(n, Ordering::Release);
+        self.group.written.store(n, Ordering::Release);
         if self.opts.durability == Durability::Immediate {
             self.sync("sync log")?;
         }
@@ -118,18 +252,72 @@ impl Inner {
         Ok(Some(n))
     }
 
-    /// Group commit: make commit `n` durable, sharing one sync with concurrent committers.
+    /// Group commit: return once commit `n` (already written to the log) is durable,
+    /// sharing one sync with every other commit written meanwhile. See [`GroupCommit`].
     pub(super) fn group_sync(&self, n: u64) -> Result<()> {
-        let mut synced = self.synced.lock();
+        let g = &self.group;
+        loop {
+            // Covered: a successful sync that started after commit `n` was written has
+            // completed, whatever happened since. No lock on this path.
+            if g.synced.load(Ordering::Acquire) >= n {
+                return Ok(());
+            }
+            if self.poisoned.load(Ordering::Acquire) {
+                return Err(crate::Error::Poisoned);
+            }
+            let mut st = g.state.lock();
+            // Checked again under the lock: a leader raises `synced` (or poisons) before it
+            // takes the lock to step down, so a waiter that finds a leader here is parked
+            // before that leader's wake-up list is taken.
+            if g.synced.load(Ordering::Acquire) >= n {
+                return Ok(());
+            }
+            if self.poisoned.load(Ordering::Acquire) {
+                return Err(crate::Error::Poisoned);
+            }
+            if st.leading {
+                st.parked.push(std::thread::current());
+                if let Some((_, want)) = &st.gatherer {
+                    if g.uncovered() >= *want {
+                        if let Some((leader, _)) = st.gatherer.take() {
+                            leader.unpark();
+                        }
+                    }
+                }
+                drop(st);
+                // Woken by the leader when its sync is over (an `unpark` that comes first
+                // makes this return at once; a spurious return just checks again).
+                std::thread::park();
+                continue;
+            }
+            st.leading = true;
+            drop(st);
+            let _step_down = StepDown(g);
+            self.lead_sync()?;
+        }
+    }
+
+    /// The leader's part: wait briefly for more commits (see [`GroupCommit`]), then sync
+    /// everything written so far and publish it as durable.
+    fn lead_sync(&self) -> Result<()> {
+        let g = &self.group;
+        let group = g.gather();
+        let target = g.written.load(Ordering::Acquire);
+        let started = std::time::Instant::now();
+        self.sync("sync log (group commit)")?;
+        g.record(started.elapsed(), group);
+        // Poisoning (LOG-8): `synced` is raised only by a sync that returned Ok and only if
+        // no other write or sync of this handle failed before now. After a failed sync
+        // nothing is known about which pages reached the disk (a failed writeback may
+        // have dropped them), so a later successful sync proves nothing either; the
+        // failing thread sets `poisoned` before it returns, hence before any later leader
+        // gets here. A failure that the kernel reports while this sync runs is reported
+        // to this sync as well. Waiters whose commits this sync does not cover see
+        // `poisoned` when they wake and return `Error::Poisoned`, never Ok.
         if self.poisoned.load(Ordering::Acquire) {
             return Err(crate::Error::Poisoned);
         }
-        if *synced >= n {
-            return Ok(());
-        }
-        let target = self.written.load(Ordering::Acquire);
-        self.sync("sync log (group commit)")?;
-        *synced = target;
+        g.synced.fetch_max(target, Ordering::AcqRel);
         Ok(())
     }
 
