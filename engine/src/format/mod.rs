@@ -39,6 +39,9 @@ mod hostile_tests {
                 }
                 let _ = b.find(&bytes);
             }
+            let _ = super::block::decode_v2(&bytes);
+            let _ = super::block::check_plain_block_v2(&bytes, &bytes);
+            let _ = super::block::find_in_plain_block_v2(&bytes, bytes.get(..20).unwrap_or(&[]));
             let _ = super::block::decode_index(&bytes, 100);
             let _ = super::bloom::Bloom::decode(&bytes);
             let _ = super::footer::Footer::decode(&bytes, bytes.len() as u64);

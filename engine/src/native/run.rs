@@ -37,6 +37,8 @@ use super::cache::{Block, BlockCache};
 /// the run (compaction streams its output into the file with it).
 pub(crate) struct RunBuilder<'a> {
     sink: &'a mut dyn FnMut(&[u8]) -> Result<()>,
+    /// Run version written (format-spec/runs.md): 2, or 1 for tests of version 1 readers.
+    version: u8,
     len: u64,
     index: Vec<IndexEntry>,
     bloom: BloomBuilder,
@@ -54,6 +56,7 @@ impl<'a> RunBuilder<'a> {
     ) -> RunBuilder<'a> {
         RunBuilder {
             sink,
+            version: footer::CURRENT_VERSION,
             len: 0,
             index: Vec::new(),
             bloom: BloomBuilder::new(expected_keys),
@@ -83,7 +86,13 @@ impl<'a> RunBuilder<'a> {
     }
 
     fn close_block(&mut self) -> Result<()> {
-        let framed = block::frame(&self.raw, true);
+        // `raw` holds the entries as version 1 encodes them (which also decides when a
+        // block is full, RUN-6); version 2 re-encodes an uncompressed block with its table.
+        let framed = if self.version == 1 {
+            block::frame(&self.raw, true)
+        } else {
+            block::frame_v2(&self.raw)
+        };
         self.index.push(IndexEntry {
             offset: self.len,
             len: crate::format::cursor::len_u32(framed.len()),
@@ -112,6 +121,7 @@ impl<'a> RunBuilder<'a> {
             filter_offset,
             filter_len: crate::format::cursor::len_u32(filter_block.len()),
             entry_count: self.count,
+            version: self.version,
         };
         self.emit(&f.encode())?;
         Ok((self.len, self.count))
@@ -124,12 +134,22 @@ pub(crate) fn build(
     entries: &mut dyn Iterator<Item = Result<Entry>>,
     count: usize,
 ) -> Result<(Vec<u8>, u64)> {
+    build_version(entries, count, footer::CURRENT_VERSION)
+}
+
+/// [`build`] writing run version `version` (1 only in tests of the version 1 reader).
+fn build_version(
+    entries: &mut dyn Iterator<Item = Result<Entry>>,
+    count: usize,
+    version: u8,
+) -> Result<(Vec<u8>, u64)> {
     let mut out = Vec::new();
     let mut sink = |b: &[u8]| {
         out.extend_from_slice(b);
         Ok(())
     };
     let mut builder = RunBuilder::new(count, &mut sink);
+    builder.version = version;
     for e in entries {
         let (k, v) = e?;
         builder.push(&k, v.as_deref())?;
@@ -239,6 +259,8 @@ pub(crate) struct Run {
     cache_id: u64,
     /// One slot per data block and one for the end of the data blocks (see [`BlockSlot`]).
     slots: Box<[BlockSlot]>,
+    /// Run version (from the footer): the layout of the data blocks.
+    version: u8,
     /// Sampled outcomes of this run's filter when it is the oldest run: gets probed, and
     /// gets the filter rejected (see [`Run::get`]).
     filter_probes: AtomicU32,
@@ -314,6 +336,7 @@ impl Run {
                     state: AtomicU64::new(0),
                 })
                 .collect(),
+            version: f.version,
             filter_probes: AtomicU32::new(0),
             filter_rejects: AtomicU32::new(0),
             fences: Fences::new(&index),
@@ -402,6 +425,11 @@ impl Run {
                 (block::unframe_owned(bytes, "data block"), plain)
             }
         };
+        let raw = match raw {
+            // RUN-6: uncompressed blocks of version 2 runs have the version 2 layout.
+            Ok(raw) if self.version >= 2 && plain => block::decode_v2(&raw),
+            other => other,
+        };
         let block = raw
             .and_then(DataBlock::decode)
             .map_err(|b| b.at(&self.path, at))?;
@@ -411,7 +439,7 @@ impl Run {
             );
         }
         if plain {
-            // Checked exactly as `check_plain_block` would: point reads may use it in place.
+            // Checked exactly as `check_plain_block` (`_v2`) would: point reads may use it in place.
             self.set_checked(i, block.skips());
         }
         Ok(block)
@@ -510,6 +538,9 @@ impl Run {
     /// the file, checking the block first if this run has not yet. `None`: the block is
     /// compressed (not looked at).
     fn find_in_place(&self, i: usize, at: u64, framed: &[u8], key: &[u8]) -> Option<Result<Found>> {
+        if self.version >= 2 {
+            return self.find_in_place_v2(i, at, framed, key);
+        }
         let skips = match block::Skips::unpack(self.slot(i)) {
             Some(skips) => skips,
             None => match block::check_plain_block(framed, self.last_key(i)) {
@@ -525,6 +556,29 @@ impl Run {
             },
         };
         let hit = block::find_in_plain_block(framed, key, skips);
+        Some(Ok(hit.map(|v| v.map(<[u8]>::to_vec))))
+    }
+
+    /// [`Run::find_in_place`] in a version 2 run: the block's entry table leads to the
+    /// entry (RUN-6); the slot records "checked" as packed default skips.
+    fn find_in_place_v2(
+        &self,
+        i: usize,
+        at: u64,
+        framed: &[u8],
+        key: &[u8],
+    ) -> Option<Result<Found>> {
+        if block::Skips::unpack(self.slot(i)).is_none() {
+            match block::check_plain_block_v2(framed, self.last_key(i)) {
+                Ok(true) => self.set_checked(i, block::Skips::default()),
+                Ok(false) => {
+                    self.set_slot(i, COMPRESSED);
+                    return None;
+                }
+                Err(b) => return Some(Err(b.at(&self.path, at))),
+            }
+        }
+        let hit = block::find_in_plain_block_v2(framed, key);
         Some(Ok(hit.map(|v| v.map(<[u8]>::to_vec))))
     }
 
@@ -645,18 +699,7 @@ mod tests {
         let key = |i: u32| format!("key{i:06}").into_bytes();
         let mut entries = (0..2000u32).map(|i| Ok((key(i * 2), Some(vec![i as u8; 150]))));
         let (bytes, count) = build(&mut entries, 2000).unwrap();
-        let io = crate::io::SimDisk::new().file();
-        io.write_at(4096, &bytes).unwrap();
-        let meta = RunMeta {
-            id: 1,
-            extent: Extent {
-                start: 1,
-                pages: bytes.len().div_ceil(4096) as u32,
-            },
-            run_len: bytes.len() as u64,
-            entry_count: count,
-        };
-        let run = Run::open(io, Path::new("t.crdt"), meta, Arc::new(BlockCache::new(0))).unwrap();
+        let run = open_run(&bytes, count, 0);
         let get = |k: &[u8]| run.get(k, crate::format::bloom::key_hash(k), true).unwrap();
         // Absent keys (odd numbers): the samples see rejections, the filter stays in use.
         for i in 0..4000u32 {
@@ -687,26 +730,113 @@ mod tests {
         }
     }
 
-    /// The worked example of format-spec/runs.md.
+    /// The worked examples of format-spec/runs.md, version 1 (the version 1 writer is kept
+    /// for these tests of the version 1 reader) and version 2 (what writers write).
     #[test]
     fn spec_example_one_entry_run_layout() {
-        let key = vec![1u8, 0, 1, 0x73, 0x6b];
-        let mut entries = std::iter::once(Ok((key, Some(b"v".to_vec()))));
-        let (bytes, count) = build(&mut entries, 1).unwrap();
-        assert_eq!((bytes.len(), count), (140, 1));
-        assert_eq!(&bytes[4..13], &[1, 15, 0, 0, 0, 15, 0, 0, 0]);
-        assert_eq!(&bytes[28 + 4..28 + 13], &[1, 25, 0, 0, 0, 25, 0, 0, 0]);
-        assert_eq!(&bytes[66 + 4..66 + 13], &[1, 13, 0, 0, 0, 13, 0, 0, 0]);
-        let footer = Footer::decode(&bytes[92..], 140).unwrap();
+        // (version, raw data block length, index @, filter @, footer @, run_len, magic)
+        for (version, raw, index, filter, footer_at, run_len, magic) in [
+            (1u8, 15u8, 28usize, 66usize, 92usize, 140usize, b"CRDTRUN1"),
+            (2, 31, 44, 82, 108, 156, b"CRDTRUN2"),
+        ] {
+            let key = vec![1u8, 0, 1, 0x73, 0x6b];
+            let mut entries = std::iter::once(Ok((key, Some(b"v".to_vec()))));
+            let (bytes, count) = build_version(&mut entries, 1, version).unwrap();
+            assert_eq!((bytes.len(), count), (run_len, 1));
+            assert_eq!(&bytes[4..13], &[1, raw, 0, 0, 0, raw, 0, 0, 0]);
+            assert_eq!(
+                &bytes[index + 4..index + 13],
+                &[1, 25, 0, 0, 0, 25, 0, 0, 0]
+            );
+            // The index entry's block length: the whole framed data block.
+            assert_eq!(&bytes[index + 25..index + 29], &[index as u8, 0, 0, 0]);
+            assert_eq!(
+                &bytes[filter + 4..filter + 13],
+                &[1, 13, 0, 0, 0, 13, 0, 0, 0]
+            );
+            let footer = Footer::decode(&bytes[footer_at..], run_len as u64).unwrap();
+            assert_eq!(
+                (
+                    footer.index_offset,
+                    footer.index_len,
+                    footer.filter_offset,
+                    footer.filter_len,
+                    footer.version
+                ),
+                (index as u64, 38, filter as u64, 26, version)
+            );
+            assert_eq!(&bytes[run_len - 8..], magic);
+        }
+        let mut entries = std::iter::once(Ok((vec![1u8, 0, 1, 0x73, 0x6b], Some(b"v".to_vec()))));
         assert_eq!(
-            (
-                footer.index_offset,
-                footer.index_len,
-                footer.filter_offset,
-                footer.filter_len
-            ),
-            (28, 38, 66, 26)
+            build(&mut entries, 1).unwrap().0.len(),
+            156,
+            "writers write version 2"
         );
-        assert_eq!(&bytes[132..], b"CRDTRUN1");
+    }
+
+    /// A run of `bytes` at page 1 of a simulated file, with a block cache of `cache` bytes.
+    fn open_run(bytes: &[u8], count: u64, cache: usize) -> Run {
+        let io = crate::io::SimDisk::new().file();
+        io.write_at(4096, bytes).unwrap();
+        let meta = RunMeta {
+            id: 1,
+            extent: Extent {
+                start: 1,
+                pages: bytes.len().div_ceil(4096) as u32,
+            },
+            run_len: bytes.len() as u64,
+            entry_count: count,
+        };
+        let cache = Arc::new(BlockCache::new(cache));
+        Run::open(io, Path::new("t.crdt"), meta, cache).unwrap()
+    }
+
+    /// Runs of both versions, with compressible and incompressible blocks, answer every
+    /// get and every scan alike (in place and through the decoded-block cache).
+    #[test]
+    fn v1_and_v2_runs_answer_alike() {
+        let key = |i: u32| format!("ns/{i:010}").into_bytes();
+        // The first half incompressible (uncompressed blocks), the second compressible.
+        let value = |i: u32| match (i % 4, i < 1500) {
+            (0, _) => None,
+            (_, true) => Some(
+                (0..150u64)
+                    .map(|j| {
+                        let z = (u64::from(i) * 150 + j).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                        ((z ^ z >> 29).wrapping_mul(0xBF58_476D_1CE4_E5B9) >> 56) as u8
+                    })
+                    .collect(),
+            ),
+            (_, false) => Some(vec![b'a'; 300]),
+        };
+        let make = || (0..3000u32).map(|i| Ok((key(i * 2), value(i))));
+        let (b1, n1) = build_version(&mut make(), 3000, 1).unwrap();
+        let (b2, n2) = build(&mut make(), 3000).unwrap();
+        assert_eq!((n1, n2), (3000, 3000));
+        let (r1, r2) = (open_run(&b1, n1, 1 << 20), open_run(&b2, n2, 1 << 20));
+        assert_eq!((r1.version, r2.version), (1, 2));
+        for _pass in 0..2 {
+            for i in 0..6001u32 {
+                let k = key(i);
+                let h = crate::format::bloom::key_hash(&k);
+                let expect = (i % 2 == 0 && i < 6000).then(|| value(i / 2));
+                assert_eq!(r1.get(&k, h, false).unwrap(), expect, "v1 {i}");
+                assert_eq!(r2.get(&k, h, true).unwrap(), expect, "v2 {i}");
+            }
+        }
+        // Both kinds of blocks were met: searched in place, and compressed.
+        let states: Vec<u64> = (0..r2.index.len()).map(|i| r2.slot(i)).collect();
+        assert!(states.contains(&COMPRESSED));
+        assert!(states.iter().any(|&s| block::Skips::unpack(s).is_some()));
+        let (r1, r2) = (Arc::new(r1), Arc::new(r2));
+        let all1: Vec<Entry> = r1.iter_all().map(|e| e.unwrap()).collect();
+        let all2: Vec<Entry> = r2
+            .iter(&key(10), Some(&key(5000)))
+            .map(|e| e.unwrap())
+            .collect();
+        assert_eq!(all1.len(), 3000);
+        assert_eq!(r2.iter_all().map(|e| e.unwrap()).collect::<Vec<_>>(), all1);
+        assert_eq!(all2, all1[5..2500].to_vec());
     }
 }
