@@ -458,35 +458,42 @@ fn walk_v2<'a>(
         return Err(bad("entry table is empty"));
     }
     let entries = raw.get(..l.entries_end).unwrap_or(&[]);
-    let mut c = Cursor::new(entries, "data block");
-    let mut prev: Option<&[u8]> = None;
+    // A point read checks each block once with this loop: plain offsets, no cursor.
+    let mut at = 0usize;
+    let mut prev: Option<(&[u8], &[u8])> = None;
     for i in 0..l.count {
-        let at = entries.len() - c.remaining();
         let (offset, row_hint) = l.row(i).ok_or_else(|| bad("entry table row missing"))?;
         if offset != at {
             return Err(bad("entry table offset differs from the entry"));
         }
-        let kind = c.u8()?;
-        let slen = c.u32_le()? as usize;
-        let vlen = c.u32_le()? as usize;
-        let suffix = c.bytes(slen)?;
-        let value = c.bytes(vlen)?;
+        let cut = || bad("entry runs past the entries");
+        let h = entries.get(at..at + ENTRY_HEADER).ok_or_else(cut)?;
+        let (kind, slen, vlen) = entry_header(h);
+        let s_at = at + ENTRY_HEADER;
+        let v_at = s_at.checked_add(slen).ok_or_else(cut)?;
+        let next = v_at.checked_add(vlen).ok_or_else(cut)?;
+        let (Some(suffix), Some(value)) = (entries.get(s_at..v_at), entries.get(v_at..next)) else {
+            return Err(cut());
+        };
         if !(kind == KIND_VALUE || kind == KIND_TOMBSTONE && vlen == 0) {
-            return Err(c.bad(format!("bad entry kind {kind}")));
+            return Err(bad(&format!("bad entry kind {kind}")));
         }
         if row_hint != hint(suffix) {
             return Err(bad("entry table hint differs from the key"));
         }
-        if prev.is_some_and(|p| p >= suffix) {
+        // A greater hint orders the keys by itself (format-spec/runs.md); compare the
+        // suffixes only when the hints are equal.
+        if prev.is_some_and(|(p, p_hint)| p_hint > row_hint || p_hint == row_hint && p >= suffix) {
             return Err(bad("keys out of order"));
         }
-        prev = Some(suffix);
+        prev = Some((suffix, row_hint));
         visit(kind, suffix, value);
+        at = next;
     }
-    if !c.is_empty() {
+    if at != entries.len() {
         return Err(bad("entries do not end where the entry table starts"));
     }
-    Ok((l.prefix, prev.unwrap_or(&[])))
+    Ok((l.prefix, prev.map_or(&[], |(p, _)| p)))
 }
 
 /// Decode a version 2 block's raw bytes (RUN-6) into the raw bytes of the version 1 block
