@@ -159,11 +159,14 @@ pub fn block(data: &[u8]) {
             assert_eq!(found, Some(v.as_deref()), "v2 in-place lookup");
         }
     }
-    let filter = Bloom::decode(&bloom::build(entries.keys().map(Vec::as_slice))).unwrap();
-    assert!(
-        entries.keys().all(|k| filter.may_contain(k)),
-        "bloom false negative"
-    );
+    for version in [1, 2] {
+        let raw = bloom::build_version(entries.keys().map(Vec::as_slice), version);
+        let filter = Bloom::decode_version(&raw, version).unwrap();
+        assert!(
+            entries.keys().all(|k| filter.may_contain(k)),
+            "bloom false negative (run version {version})"
+        );
+    }
 }
 
 fn check_block_contents(raw: &[u8], mode: u8) {
@@ -232,8 +235,10 @@ fn check_block_contents(raw: &[u8], mode: u8) {
             assert_eq!(block::encode_index(&again), raw, "index round trip");
         }
     }
-    if let Ok(b) = Bloom::decode(raw) {
-        let _ = b.may_contain(raw);
+    for version in [1, 2] {
+        if let Ok(b) = Bloom::decode_version(raw, version) {
+            let _ = b.may_contain(raw);
+        }
     }
     if raw.len() >= footer::LEN {
         let (body, tail) = raw.split_at(raw.len() - footer::LEN);

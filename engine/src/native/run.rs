@@ -54,12 +54,22 @@ impl<'a> RunBuilder<'a> {
         expected_keys: usize,
         sink: &'a mut dyn FnMut(&[u8]) -> Result<()>,
     ) -> RunBuilder<'a> {
+        Self::with_version(expected_keys, sink, footer::CURRENT_VERSION)
+    }
+
+    /// [`RunBuilder::new`] writing run version `version` (1 only in tests of the version 1
+    /// reader).
+    fn with_version(
+        expected_keys: usize,
+        sink: &'a mut dyn FnMut(&[u8]) -> Result<()>,
+        version: u8,
+    ) -> RunBuilder<'a> {
         RunBuilder {
             sink,
-            version: footer::CURRENT_VERSION,
+            version,
             len: 0,
             index: Vec::new(),
-            bloom: BloomBuilder::new(expected_keys),
+            bloom: BloomBuilder::for_version(expected_keys, version),
             raw: Vec::with_capacity(TARGET_BLOCK_LEN * 2),
             last_key: Vec::new(),
             count: 0,
@@ -148,8 +158,7 @@ fn build_version(
         out.extend_from_slice(b);
         Ok(())
     };
-    let mut builder = RunBuilder::new(count, &mut sink);
-    builder.version = version;
+    let mut builder = RunBuilder::with_version(count, &mut sink, version);
     for e in entries {
         let (k, v) = e?;
         builder.push(&k, v.as_deref())?;
@@ -322,7 +331,7 @@ impl Run {
         let filter_at = base + f.filter_offset;
         let raw = read(&*io, path, filter_at, f.filter_len as usize, "filter block")?;
         let bloom = block::unframe(&raw, "filter block")
-            .and_then(|raw| Bloom::decode(&raw))
+            .and_then(|raw| Bloom::decode_version(&raw, f.version))
             .map_err(|b| b.at(path, filter_at))?;
         Ok(Run {
             meta,
@@ -734,10 +743,20 @@ mod tests {
     /// for these tests of the version 1 reader) and version 2 (what writers write).
     #[test]
     fn spec_example_one_entry_run_layout() {
-        // (version, raw data block length, index @, filter @, footer @, run_len, magic)
-        for (version, raw, index, filter, footer_at, run_len, magic) in [
-            (1u8, 15u8, 28usize, 66usize, 92usize, 140usize, b"CRDTRUN1"),
-            (2, 31, 44, 82, 108, 156, b"CRDTRUN2"),
+        // (version, raw data block length, index @, filter @, raw filter length, footer @,
+        // run_len, magic)
+        for (version, raw, index, filter, filter_raw, footer_at, run_len, magic) in [
+            (
+                1u8,
+                15u8,
+                28usize,
+                66usize,
+                13u8,
+                92usize,
+                140usize,
+                b"CRDTRUN1",
+            ),
+            (2, 31, 44, 82, 69, 164, 212, b"CRDTRUN2"),
         ] {
             let key = vec![1u8, 0, 1, 0x73, 0x6b];
             let mut entries = std::iter::once(Ok((key, Some(b"v".to_vec()))));
@@ -750,10 +769,14 @@ mod tests {
             );
             // The index entry's block length: the whole framed data block.
             assert_eq!(&bytes[index + 25..index + 29], &[index as u8, 0, 0, 0]);
+            let f = filter_raw;
             assert_eq!(
                 &bytes[filter + 4..filter + 13],
-                &[1, 13, 0, 0, 0, 13, 0, 0, 0]
+                &[1, f, 0, 0, 0, f, 0, 0, 0]
             );
+            // hashes 7, bits_len 8 (version 1) or one 64-byte block (version 2).
+            let bits_len = if version == 1 { 8 } else { 64 };
+            assert_eq!(&bytes[filter + 13..filter + 18], &[7, bits_len, 0, 0, 0]);
             let footer = Footer::decode(&bytes[footer_at..], run_len as u64).unwrap();
             assert_eq!(
                 (
@@ -763,16 +786,14 @@ mod tests {
                     footer.filter_len,
                     footer.version
                 ),
-                (index as u64, 38, filter as u64, 26, version)
+                (index as u64, 38, filter as u64, 13 + u32::from(f), version)
             );
             assert_eq!(&bytes[run_len - 8..], magic);
         }
-        let mut entries = std::iter::once(Ok((vec![1u8, 0, 1, 0x73, 0x6b], Some(b"v".to_vec()))));
-        assert_eq!(
-            build(&mut entries, 1).unwrap().0.len(),
-            156,
-            "writers write version 2"
-        );
+        let key = vec![1u8, 0, 1, 0x73, 0x6b];
+        let mut entries = std::iter::once(Ok((key, Some(b"v".to_vec()))));
+        let written = build(&mut entries, 1).unwrap().0;
+        assert_eq!(written.len(), 212, "writers write version 2");
     }
 
     /// A run of `bytes` at page 1 of a simulated file, with a block cache of `cache` bytes.
