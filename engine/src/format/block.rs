@@ -389,11 +389,12 @@ pub(crate) fn encode_v2(v1: &[u8]) -> Vec<u8> {
 }
 
 /// Frame a data block of a version 2 run from `v1`, its entries as [`push_entry`] appends
-/// them: lz4-compressed in the version 1 layout when that saves an eighth (RUN-2; such a
+/// them: lz4-compressed in the version 1 layout when `try_compress` and that saves an
+/// eighth (RUN-2; such a
 /// block is decoded whole to be read, and lz4 shares the keys' prefixes by itself), else
 /// uncompressed in the version 2 layout (RUN-6), which point reads search in place.
-pub(crate) fn frame_v2(v1: &[u8]) -> Vec<u8> {
-    let framed = frame(v1, true);
+pub(crate) fn frame_v2(v1: &[u8], try_compress: bool) -> Vec<u8> {
+    let framed = frame(v1, try_compress);
     if is_plain(&framed) {
         frame(&encode_v2(v1), false)
     } else {

@@ -45,6 +45,37 @@ pub(crate) struct RunBuilder<'a> {
     raw: Vec<u8>,
     last_key: Vec<u8>,
     count: u64,
+    lz4: Lz4Trials,
+}
+
+/// When a writer tries lz4 on a data block. RUN-2 lets a writer store any block
+/// uncompressed; trying costs a compression of the block (for incompressible values the
+/// largest CPU cost of flushes and compactions: a quarter of all instructions of a load,
+/// flush and compaction of random values). After [`Lz4Trials::GIVE_UP`] blocks in a row
+/// that did not compress, only every [`Lz4Trials::EVERY`]th block is tried, until one
+/// compresses again.
+#[derive(Debug, Default, Clone, Copy)]
+struct Lz4Trials {
+    /// Blocks in a row that were tried and did not compress, or were not tried since.
+    misses: u32,
+}
+
+impl Lz4Trials {
+    const GIVE_UP: u32 = 8;
+    const EVERY: u32 = 32;
+
+    fn should_try(self) -> bool {
+        self.misses < Self::GIVE_UP || self.misses.is_multiple_of(Self::EVERY)
+    }
+
+    /// Record a block: whether it was tried, and whether it ended up compressed.
+    fn record(&mut self, compressed: bool) {
+        self.misses = if compressed {
+            0
+        } else {
+            self.misses.saturating_add(1)
+        };
+    }
 }
 
 impl<'a> RunBuilder<'a> {
@@ -73,6 +104,7 @@ impl<'a> RunBuilder<'a> {
             raw: Vec::with_capacity(TARGET_BLOCK_LEN * 2),
             last_key: Vec::new(),
             count: 0,
+            lz4: Lz4Trials::default(),
         }
     }
 
@@ -98,11 +130,13 @@ impl<'a> RunBuilder<'a> {
     fn close_block(&mut self) -> Result<()> {
         // `raw` holds the entries as version 1 encodes them (which also decides when a
         // block is full, RUN-6); version 2 re-encodes an uncompressed block with its table.
+        let try_lz4 = self.lz4.should_try();
         let framed = if self.version == 1 {
-            block::frame(&self.raw, true)
+            block::frame(&self.raw, try_lz4)
         } else {
-            block::frame_v2(&self.raw)
+            block::frame_v2(&self.raw, try_lz4)
         };
+        self.lz4.record(!block::is_plain(&framed));
         self.index.push(IndexEntry {
             offset: self.len,
             len: crate::format::cursor::len_u32(framed.len()),
@@ -794,6 +828,57 @@ mod tests {
         let mut entries = std::iter::once(Ok((key, Some(b"v".to_vec()))));
         let written = build(&mut entries, 1).unwrap().0;
         assert_eq!(written.len(), 212, "writers write version 2");
+    }
+
+    /// lz4 is tried on every block until 8 in a row did not compress, then on every 32nd
+    /// block, and on every block again once one compressed.
+    #[test]
+    fn lz4_trials_back_off_on_incompressible_blocks() {
+        let mut t = Lz4Trials::default();
+        let mut tried = Vec::new();
+        for _ in 0..100 {
+            tried.push(t.should_try());
+            t.record(false);
+        }
+        assert!(tried[..8].iter().all(|&x| x));
+        assert_eq!(tried.iter().filter(|&&x| x).count(), 8 + 3, "{tried:?}");
+        assert!(tried[32] && tried[64] && tried[96]);
+        t.record(true);
+        assert!(t.should_try());
+        // A run of incompressible values, then compressible ones: the latter compress
+        // again (within 32 blocks), and runs answer the same.
+        let noise = |i: u32| -> Vec<u8> {
+            (0..150u64)
+                .map(|j| {
+                    let z = (u64::from(i) * 150 + j).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                    ((z ^ z >> 29).wrapping_mul(0xBF58_476D_1CE4_E5B9) >> 56) as u8
+                })
+                .collect()
+        };
+        let value = |i: u32| if i < 2000 { noise(i) } else { vec![b'z'; 150] };
+        let key = |i: u32| format!("k{i:08}").into_bytes();
+        let mut entries = (0..4000u32).map(|i| Ok((key(i), Some(value(i)))));
+        let (bytes, count) = build(&mut entries, 4000).unwrap();
+        let run = open_run(&bytes, count, 0);
+        let compressed: Vec<bool> = (0..run.index.len())
+            .map(|i| {
+                let (at, len) = run.block_at(i).unwrap().unwrap();
+                let mut c = false;
+                run.io
+                    .read_in_place(at, len, &mut |f| c = !block::is_plain(f))
+                    .unwrap();
+                c
+            })
+            .collect();
+        let first = compressed.iter().position(|&c| c).unwrap();
+        assert!(compressed[first..].iter().all(|&c| c), "{compressed:?}");
+        let noise_blocks = 2000 * (150 + 9 + 9) / 4096;
+        assert!(first <= noise_blocks + 33, "{first} vs {noise_blocks}");
+        for i in (0..4000u32).step_by(7) {
+            let k = key(i);
+            let h = crate::format::bloom::key_hash(&k);
+            assert_eq!(run.get(&k, h, false).unwrap(), Some(Some(value(i))));
+        }
     }
 
     /// A run of `bytes` at page 1 of a simulated file, with a block cache of `cache` bytes.
