@@ -33,6 +33,7 @@ pub fn format_tokens() -> Vec<(&'static str, Vec<u8>)> {
         ("superblock_magic", superblock::MAGIC.to_vec()),
         ("manifest_magic", manifest::MAGIC.to_vec()),
         ("run_footer_magic", footer::MAGIC.to_vec()),
+        ("run_footer_magic_v2", footer::MAGIC_V2.to_vec()),
     ]
 }
 
@@ -146,11 +147,26 @@ pub fn block(data: &[u8]) {
     let got = block::unframe(&block::frame(&raw, true), "data block").unwrap();
     let decoded = block::decode_entries(&got).unwrap();
     assert!(decoded.into_iter().eq(entries.clone()));
-    let filter = Bloom::decode(&bloom::build(entries.keys().map(Vec::as_slice))).unwrap();
-    assert!(
-        entries.keys().all(|k| filter.may_contain(k)),
-        "bloom false negative"
-    );
+    // The same entries as a version 2 block (writers write no empty block, RUN-6 rejects
+    // one): decodes back, and the in-place reader checks it and finds every entry.
+    if let Some(last) = entries.keys().next_back() {
+        let v2 = block::encode_v2(&raw);
+        assert_eq!(block::decode_v2(&v2).as_ref(), Ok(&raw), "v2 round trip");
+        let framed = block::frame(&v2, false);
+        assert_eq!(block::check_plain_block_v2(&framed, last), Ok(true));
+        for (k, v) in &entries {
+            let found = block::find_in_plain_block_v2(&framed, k);
+            assert_eq!(found, Some(v.as_deref()), "v2 in-place lookup");
+        }
+    }
+    for version in [1, 2] {
+        let raw = bloom::build_version(entries.keys().map(Vec::as_slice), version);
+        let filter = Bloom::decode_version(&raw, version).unwrap();
+        assert!(
+            entries.keys().all(|k| filter.may_contain(k)),
+            "bloom false negative (run version {version})"
+        );
+    }
 }
 
 fn check_block_contents(raw: &[u8], mode: u8) {
@@ -200,6 +216,7 @@ fn check_block_contents(raw: &[u8], mode: u8) {
         let _ = block::find_in_plain_block(raw, probe, s);
         let _ = block::find_in_plain_block(&framed, probe, s);
     }
+    check_v2_block_contents(raw);
     if let Ok(entries) = reference {
         let mut again = Vec::new();
         for (k, v) in &entries {
@@ -218,8 +235,10 @@ fn check_block_contents(raw: &[u8], mode: u8) {
             assert_eq!(block::encode_index(&again), raw, "index round trip");
         }
     }
-    if let Ok(b) = Bloom::decode(raw) {
-        let _ = b.may_contain(raw);
+    for version in [1, 2] {
+        if let Ok(b) = Bloom::decode_version(raw, version) {
+            let _ = b.may_contain(raw);
+        }
     }
     if raw.len() >= footer::LEN {
         let (body, tail) = raw.split_at(raw.len() - footer::LEN);
@@ -232,6 +251,43 @@ fn check_block_contents(raw: &[u8], mode: u8) {
                 Ok(f)
             );
         }
+    }
+}
+
+/// The bytes as a version 2 data block (RUN-6): the in-place checker accepts exactly what
+/// the decoding reader accepts (given the decoded last key), the in-place lookup finds
+/// every decoded entry, the writer encodes the decoded entries into a block that decodes
+/// to them again, and nothing panics.
+fn check_v2_block_contents(raw: &[u8]) {
+    let decoded = block::decode_v2(raw).and_then(|v1| block::decode_entries(&v1));
+    let framed = block::frame(raw, false);
+    let probe = raw.get(..12).unwrap_or(raw);
+    let _ = block::find_in_plain_block_v2(&framed, probe);
+    let _ = block::find_in_plain_block_v2(raw, probe);
+    match decoded {
+        Ok(entries) => {
+            let last = entries.last().map_or(&[][..], |(k, _)| k);
+            assert_eq!(
+                block::check_plain_block_v2(&framed, last),
+                Ok(true),
+                "v2 in-place check rejects what decode_v2 accepts"
+            );
+            for (k, v) in &entries {
+                let found = block::find_in_plain_block_v2(&framed, k);
+                assert_eq!(found, Some(v.as_deref()), "v2 in-place lookup");
+            }
+            let mut v1 = Vec::new();
+            for (k, v) in &entries {
+                block::push_entry(&mut v1, k, v.as_deref());
+            }
+            // Written again by the writer (its own choice of prefix): the same entries.
+            let again = block::encode_v2(&v1);
+            assert_eq!(block::decode_v2(&again).as_ref(), Ok(&v1), "v2 re-encoding");
+        }
+        Err(_) => assert!(
+            block::check_plain_block_v2(&framed, probe).is_err(),
+            "v2 in-place check accepts what decode_v2 rejects"
+        ),
     }
 }
 

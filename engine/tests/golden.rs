@@ -1,6 +1,8 @@
-//! Golden files (format-spec/golden/): files written by format version 1 open and hold the
-//! documented contents; the deliberately damaged copies give the documented errors.
-//! Regenerate with `cargo test -p crdt-store --test golden -- --ignored`.
+//! Golden files (format-spec/golden/): files written by format version 1 (with runs of
+//! run version 1) and by the current writer (runs of version 2) open and hold the
+//! documented contents; the deliberately damaged copies give the documented errors. The
+//! v1 files are frozen (the writer no longer makes version 1 runs); regenerate the v2 files
+//! with `cargo test -p crdt-store --test golden -- --ignored`.
 
 mod common;
 
@@ -37,25 +39,18 @@ fn newest_slot_offset(bytes: &[u8]) -> usize {
     }
 }
 
-fn damaged(bytes: &[u8]) -> Vec<(&'static str, Damage)> {
+/// The damaged copies of `v{version}-basic.crdt` (whose runs have that run version).
+fn damaged(bytes: &[u8], version: u8) -> Vec<(String, Damage)> {
     let slot = newest_slot_offset(bytes);
     let manifest = find(bytes, b"CRDTMANI");
-    let footer_magic = find(bytes, b"CRDTRUN1");
+    let footer_magic = find(bytes, format!("CRDTRUN{version}").as_bytes());
+    let name = |what: &str| format!("v{version}-basic.{what}.crdt");
     vec![
-        (
-            "v1-basic.superblock-copy-flipped.crdt",
-            Damage::Flip(slot + 12),
-        ),
-        (
-            "v1-basic.manifest-flipped.crdt",
-            Damage::Flip(manifest + 30),
-        ),
-        (
-            "v1-basic.run-footer-flipped.crdt",
-            Damage::Flip(footer_magic - 20),
-        ),
-        ("v1-basic.bad-magic.crdt", Damage::Flip(1)),
-        ("v1-basic.truncated.crdt", Damage::Truncate(footer_magic)),
+        (name("superblock-copy-flipped"), Damage::Flip(slot + 12)),
+        (name("manifest-flipped"), Damage::Flip(manifest + 30)),
+        (name("run-footer-flipped"), Damage::Flip(footer_magic - 20)),
+        (name("bad-magic"), Damage::Flip(1)),
+        (name("truncated"), Damage::Truncate(footer_magic)),
     ]
 }
 
@@ -73,9 +68,9 @@ fn apply(bytes: &[u8], d: &Damage) -> Vec<u8> {
 fn regenerate_golden_files() {
     let bytes = build_basic();
     std::fs::create_dir_all(dir()).unwrap();
-    std::fs::write(dir().join("v1-basic.crdt"), &bytes).unwrap();
-    std::fs::write(dir().join("v1-log.crdt"), build_log()).unwrap();
-    for (name, d) in damaged(&bytes) {
+    std::fs::write(dir().join("v2-basic.crdt"), &bytes).unwrap();
+    std::fs::write(dir().join("v2-log.crdt"), build_log()).unwrap();
+    for (name, d) in damaged(&bytes, 2) {
         std::fs::write(dir().join(name), apply(&bytes, &d)).unwrap();
     }
 }
@@ -91,9 +86,20 @@ fn open_documented(name: &str) -> NativeStore {
     s
 }
 
-#[test]
-fn golden_v1_basic_opens_with_documented_contents() {
-    let s = open_documented("v1-basic.crdt");
+/// The run versions of a golden file's runs, from their footer magics.
+fn run_versions(name: &str) -> Vec<u8> {
+    let bytes = std::fs::read(dir().join(name)).unwrap();
+    bytes
+        .windows(8)
+        .filter_map(|w| match w {
+            b"CRDTRUN1" => Some(1),
+            b"CRDTRUN2" => Some(2),
+            _ => None,
+        })
+        .collect()
+}
+
+fn spot_checks(s: &NativeStore) {
     // Spot checks of format-spec/golden/README.md.
     assert_eq!(
         s.get("sensors", "s1").unwrap().as_deref(),
@@ -111,31 +117,74 @@ fn golden_v1_basic_opens_with_documented_contents() {
 }
 
 #[test]
+fn golden_v1_basic_opens_with_documented_contents() {
+    assert_eq!(run_versions("v1-basic.crdt"), [1, 1]);
+    spot_checks(&open_documented("v1-basic.crdt"));
+}
+
+#[test]
+fn golden_v2_basic_opens_with_documented_contents() {
+    assert_eq!(run_versions("v2-basic.crdt"), [2, 2]);
+    spot_checks(&open_documented("v2-basic.crdt"));
+}
+
+#[test]
 fn golden_v1_log_replays_the_log() {
+    assert_eq!(run_versions("v1-log.crdt"), [1]);
     open_documented("v1-log.crdt");
+}
+
+#[test]
+fn golden_v2_log_replays_the_log() {
+    assert_eq!(run_versions("v2-log.crdt"), [2]);
+    open_documented("v2-log.crdt");
     assert_eq!(
-        std::fs::read(dir().join("v1-log.crdt")).unwrap(),
+        std::fs::read(dir().join("v2-log.crdt")).unwrap(),
         build_log()
     );
 }
 
+/// A file of version 1 runs opened for writing continues its seqs; new flushes write
+/// version 2 runs, so the file holds both, and compaction rewrites all of it as version 2.
 #[test]
-fn golden_v1_basic_opens_for_writing_and_continues_seqs() {
+fn golden_v1_basic_opens_for_writing_takes_v2_runs_and_compacts_to_v2() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("copy.crdt");
     std::fs::copy(dir().join("v1-basic.crdt"), &path).unwrap();
     let s = NativeStore::open(&path).unwrap();
+    s.put("sensors", "s3", b"new").unwrap();
+    s.flush().unwrap();
+    let s3 = |s: &NativeStore| s.get("sensors", "s3").unwrap();
+    assert_eq!(s3(&s).as_deref(), Some(&b"new"[..]));
+    spot_checks(&s);
+    // Two version 1 runs and a version 2 run, unless background compaction merged them
+    // already (the same answers either way).
+    assert!((1..=3).contains(&s.stats().runs));
+    s.compact().unwrap();
+    assert_eq!(s.stats().runs, 1);
+    spot_checks(&s);
+    assert_eq!(s3(&s).as_deref(), Some(&b"new"[..]));
     assert_eq!(s.append_event("sensors", "s1", b"next", 1, "n").unwrap(), 4);
+    drop(s);
+    let s = NativeStore::open_read_only(&path).unwrap();
+    assert_eq!(s.get("sensors", "gone").unwrap(), None);
+    assert_eq!(s3(&s).as_deref(), Some(&b"new"[..]));
+    let seqs: Vec<u64> = s
+        .events_since("sensors", "s1", 0)
+        .unwrap()
+        .map(|e| e.unwrap().seq)
+        .collect();
+    assert_eq!(seqs, [2, 3, 4]);
 }
 
 #[test]
 fn golden_file_matches_the_current_writer() {
     // The writer is deterministic: if this fails, the format or the writer changed; decide
     // whether that needs a new format version before regenerating.
-    let committed = std::fs::read(dir().join("v1-basic.crdt")).unwrap();
+    let committed = std::fs::read(dir().join("v2-basic.crdt")).unwrap();
     assert!(
         build_basic() == committed,
-        "v1-basic.crdt differs from what the writer produces now"
+        "v2-basic.crdt differs from what the writer produces now"
     );
 }
 
@@ -158,27 +207,28 @@ fn corrupted(name: &str) -> (String, u64, &'static str) {
 
 #[test]
 fn golden_damaged_copies_give_documented_results() {
-    let bytes = std::fs::read(dir().join("v1-basic.crdt")).unwrap();
-    // SB-2: one damaged superblock copy is survived with all data.
-    open_documented("v1-basic.superblock-copy-flipped.crdt");
-    let manifest = find(&bytes, b"CRDTMANI") as u64;
-    assert_eq!(
-        corrupted("v1-basic.manifest-flipped.crdt"),
-        (
-            "v1-basic.manifest-flipped.crdt".into(),
-            manifest,
-            "manifest"
-        )
-    );
-    assert_eq!(corrupted("v1-basic.bad-magic.crdt").2, "file header");
-    assert_eq!(
-        corrupted("v1-basic.run-footer-flipped.crdt").2,
-        "run footer"
-    );
-    // The file ends inside a run; whichever structure is read first past the end reports it.
-    let (_, _, structure) = corrupted("v1-basic.truncated.crdt");
-    assert!(
-        matches!(structure, "manifest" | "run footer"),
-        "{structure}"
-    );
+    for v in [1, 2] {
+        let bytes = std::fs::read(dir().join(format!("v{v}-basic.crdt"))).unwrap();
+        let name = |what: &str| format!("v{v}-basic.{what}.crdt");
+        // The committed copies are the documented damage of the committed file.
+        for (file, d) in damaged(&bytes, v) {
+            assert_eq!(std::fs::read(dir().join(&file)).unwrap(), apply(&bytes, &d));
+        }
+        // SB-2: one damaged superblock copy is survived with all data.
+        open_documented(&name("superblock-copy-flipped"));
+        let manifest = find(&bytes, b"CRDTMANI") as u64;
+        assert_eq!(
+            corrupted(&name("manifest-flipped")),
+            (name("manifest-flipped"), manifest, "manifest")
+        );
+        assert_eq!(corrupted(&name("bad-magic")).2, "file header");
+        assert_eq!(corrupted(&name("run-footer-flipped")).2, "run footer");
+        // The file ends inside a run; whichever structure is read first past the end
+        // reports it.
+        let (_, _, structure) = corrupted(&name("truncated"));
+        assert!(
+            matches!(structure, "manifest" | "run footer"),
+            "{structure}"
+        );
+    }
 }

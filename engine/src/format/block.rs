@@ -1,5 +1,7 @@
 //! Block codec for runs: the framing shared by data, index and filter blocks, the data
-//! block entries and the index block (format-spec/runs.md).
+//! block entries (run version 1: entries only; version 2: entries with the block's common
+//! key prefix stored once and an entry table at the end, RUN-6) and the index block
+//! (format-spec/runs.md).
 //!
 //! Framing: crc u32 (of bytes 4..) ‖ compression u8 (1 none, 2 lz4) ‖ raw_len u32 ‖
 //! stored_len u32 ‖ stored bytes. Decoding checks the crc before decompressing and bounds
@@ -321,6 +323,260 @@ fn entry_header(h: &[u8]) -> (u8, usize, usize) {
     (h.first().copied().unwrap_or(0), u32_at(1), u32_at(5))
 }
 
+/// Bytes of a version 2 block after the entries: `prefix_len u32 ‖ count u32` at the very
+/// end, preceded by `count` table rows and the prefix.
+const V2_TRAILER: usize = 8;
+/// A table row: `offset u32 LE ‖ hint[4]`.
+const V2_ROW: usize = 8;
+
+/// The hint of a suffix: its first 4 bytes, zero-padded (RUN-6).
+fn hint(suffix: &[u8]) -> [u8; 4] {
+    let mut h = [0u8; 4];
+    for (d, s) in h.iter_mut().zip(suffix) {
+        *d = *s;
+    }
+    h
+}
+
+fn u32_le_at(b: &[u8], at: usize) -> Option<usize> {
+    let s = b.get(at..at.checked_add(4)?)?;
+    let mut a = [0u8; 4];
+    a.copy_from_slice(s);
+    Some(u32::from_le_bytes(a) as usize)
+}
+
+/// The raw contents of a version 2 data block holding the entries of `v1`, the raw
+/// contents of a version 1 block (what [`push_entry`] appends; the writer's own bytes):
+/// the keys' common prefix is stored once and the entry table appended (RUN-6).
+pub(crate) fn encode_v2(v1: &[u8]) -> Vec<u8> {
+    let mut items: Vec<(u8, &[u8], &[u8])> = Vec::new();
+    let mut at = 0usize;
+    while let Some(next) = next_entry(v1, at) {
+        let (kind, klen, _) = entry_header(v1.get(at..).unwrap_or(&[]));
+        let k = at + ENTRY_HEADER;
+        let v = k + klen;
+        items.push((
+            kind,
+            v1.get(k..v).unwrap_or(&[]),
+            v1.get(v..next).unwrap_or(&[]),
+        ));
+        at = next;
+    }
+    let prefix: &[u8] = match (items.first(), items.last()) {
+        (Some(f), Some(l)) => {
+            let n = f.1.iter().zip(l.1).take_while(|(a, b)| a == b).count();
+            f.1.get(..n).unwrap_or(&[])
+        }
+        _ => &[],
+    };
+    let mut out = Vec::with_capacity(v1.len() + V2_ROW * items.len() + V2_TRAILER);
+    let mut rows = Vec::with_capacity(V2_ROW * items.len());
+    for (kind, key, value) in &items {
+        let suffix = key.get(prefix.len()..).unwrap_or(&[]);
+        put_u32_le(&mut rows, len_u32(out.len()));
+        rows.extend_from_slice(&hint(suffix));
+        out.push(*kind);
+        put_u32_le(&mut out, len_u32(suffix.len()));
+        put_u32_le(&mut out, len_u32(value.len()));
+        out.extend_from_slice(suffix);
+        out.extend_from_slice(value);
+    }
+    out.extend_from_slice(prefix);
+    out.extend_from_slice(&rows);
+    put_u32_le(&mut out, len_u32(prefix.len()));
+    put_u32_le(&mut out, len_u32(items.len()));
+    out
+}
+
+/// Frame a data block of a version 2 run from `v1`, its entries as [`push_entry`] appends
+/// them: lz4-compressed in the version 1 layout when `try_compress` and that saves an
+/// eighth (RUN-2; such a
+/// block is decoded whole to be read, and lz4 shares the keys' prefixes by itself), else
+/// uncompressed in the version 2 layout (RUN-6), which point reads search in place.
+pub(crate) fn frame_v2(v1: &[u8], try_compress: bool) -> Vec<u8> {
+    let framed = frame(v1, try_compress);
+    if is_plain(&framed) {
+        frame(&encode_v2(v1), false)
+    } else {
+        framed
+    }
+}
+
+/// Where the parts of a version 2 block lie, from its last 8 bytes (nothing else checked).
+struct V2Layout<'a> {
+    /// The entries: `raw[..entries_end]`.
+    entries_end: usize,
+    prefix: &'a [u8],
+    rows: &'a [u8],
+    count: usize,
+}
+
+impl<'a> V2Layout<'a> {
+    fn of(raw: &'a [u8]) -> Option<V2Layout<'a>> {
+        let trailer = raw.len().checked_sub(V2_TRAILER)?;
+        let prefix_len = u32_le_at(raw, trailer)?;
+        let count = u32_le_at(raw, trailer + 4)?;
+        let rows_at = trailer.checked_sub(count.checked_mul(V2_ROW)?)?;
+        let entries_end = rows_at.checked_sub(prefix_len)?;
+        Some(V2Layout {
+            entries_end,
+            prefix: raw.get(entries_end..rows_at)?,
+            rows: raw.get(rows_at..trailer)?,
+            count,
+        })
+    }
+
+    /// [`V2Layout::of`] as a checked decode: also refuses a prefix that, repeated in every
+    /// entry of the version 1 form, would exceed RUN-1's limit (no writer makes one: the
+    /// version 1 form of a written block is its entries as they were pushed).
+    fn parse(raw: &'a [u8]) -> Result<V2Layout<'a>, Bad> {
+        let l = V2Layout::of(raw)
+            .ok_or_else(|| Bad::new("data block", "entry table does not fit the block"))?;
+        if l.prefix.len().saturating_mul(l.count) > MAX_RAW_LEN {
+            return Err(Bad::new("data block", "prefix too long for its entries"));
+        }
+        Ok(l)
+    }
+
+    /// Row `i`: `(offset, hint)`.
+    fn row(&self, i: usize) -> Option<(usize, &'a [u8])> {
+        let at = i.checked_mul(V2_ROW)?;
+        let r = self.rows.get(at..at.checked_add(V2_ROW)?)?;
+        Some((u32_le_at(r, 0)?, r.get(4..)?))
+    }
+}
+
+/// Walk a version 2 block's raw bytes checking RUN-6 (except the last key against the
+/// index, which the callers check) and the RUN-1 entry rules, calling `visit(kind, suffix,
+/// value)` for each entry in order. Returns the block's prefix and last suffix.
+fn walk_v2<'a>(
+    raw: &'a [u8],
+    mut visit: impl FnMut(u8, &'a [u8], &'a [u8]),
+) -> Result<(&'a [u8], &'a [u8]), Bad> {
+    let bad = |detail: &str| Bad::new("data block", detail.to_string());
+    let l = V2Layout::parse(raw)?;
+    if l.count == 0 {
+        return Err(bad("entry table is empty"));
+    }
+    let entries = raw.get(..l.entries_end).unwrap_or(&[]);
+    // A point read checks each block once with this loop: plain offsets, no cursor.
+    let mut at = 0usize;
+    let mut prev: Option<(&[u8], &[u8])> = None;
+    for i in 0..l.count {
+        let (offset, row_hint) = l.row(i).ok_or_else(|| bad("entry table row missing"))?;
+        if offset != at {
+            return Err(bad("entry table offset differs from the entry"));
+        }
+        let cut = || bad("entry runs past the entries");
+        let h = entries.get(at..at + ENTRY_HEADER).ok_or_else(cut)?;
+        let (kind, slen, vlen) = entry_header(h);
+        let s_at = at + ENTRY_HEADER;
+        let v_at = s_at.checked_add(slen).ok_or_else(cut)?;
+        let next = v_at.checked_add(vlen).ok_or_else(cut)?;
+        let (Some(suffix), Some(value)) = (entries.get(s_at..v_at), entries.get(v_at..next)) else {
+            return Err(cut());
+        };
+        if !(kind == KIND_VALUE || kind == KIND_TOMBSTONE && vlen == 0) {
+            return Err(bad(&format!("bad entry kind {kind}")));
+        }
+        if row_hint != hint(suffix) {
+            return Err(bad("entry table hint differs from the key"));
+        }
+        // A greater hint orders the keys by itself (format-spec/runs.md); compare the
+        // suffixes only when the hints are equal.
+        if prev.is_some_and(|(p, p_hint)| p_hint > row_hint || p_hint == row_hint && p >= suffix) {
+            return Err(bad("keys out of order"));
+        }
+        prev = Some((suffix, row_hint));
+        visit(kind, suffix, value);
+        at = next;
+    }
+    if at != entries.len() {
+        return Err(bad("entries do not end where the entry table starts"));
+    }
+    Ok((l.prefix, prev.map_or(&[], |(p, _)| p)))
+}
+
+/// Decode a version 2 block's raw bytes (RUN-6) into the raw bytes of the version 1 block
+/// with the same entries (full keys), which [`DataBlock::decode`] takes.
+pub(crate) fn decode_v2(raw: &[u8]) -> Result<Vec<u8>, Bad> {
+    // The version 1 form repeats the prefix in every entry (bounded by `parse`).
+    let l = V2Layout::parse(raw)?;
+    let mut out = Vec::with_capacity(raw.len() + l.prefix.len() * l.count);
+    let prefix = l.prefix;
+    walk_v2(raw, |kind, suffix, value| {
+        out.push(kind);
+        put_u32_le(&mut out, len_u32(prefix.len() + suffix.len()));
+        put_u32_le(&mut out, len_u32(value.len()));
+        out.extend_from_slice(prefix);
+        out.extend_from_slice(suffix);
+        out.extend_from_slice(value);
+    })?;
+    Ok(out)
+}
+
+/// [`check_plain_block`] for a version 2 block: checks the frame, RUN-6 and the last key
+/// against the index in place (nothing allocated). `Ok(true)`: checked, search it with
+/// [`find_in_plain_block_v2`]; `Ok(false)`: compressed, not checked (decode it).
+pub(crate) fn check_plain_block_v2(framed: &[u8], last_key: &[u8]) -> Result<bool, Bad> {
+    if !is_plain(framed) {
+        return Ok(false);
+    }
+    if let Stored::Lz4(_) = check_frame(framed, "data block")? {
+        return Ok(false);
+    }
+    let raw = framed.get(FRAME_LEN..).unwrap_or(&[]);
+    let (prefix, last) = walk_v2(raw, |_, _, _| {})?;
+    let matches = last_key.len() == prefix.len() + last.len()
+        && last_key.starts_with(prefix)
+        && last_key.ends_with(last);
+    if !matches {
+        return Err(Bad::new("data block", "last key differs from the index"));
+    }
+    Ok(true)
+}
+
+/// Look `key` up in a framed, uncompressed version 2 data block in place: binary-search
+/// the entry table by hint, then compare the suffixes of the entries with an equal hint
+/// (usually one). `Some(None)`: a tombstone. Meant for a block that passed
+/// [`check_plain_block_v2`]; on other bytes it still never panics nor reads out of bounds,
+/// and returns `None` at the first malformed row or entry.
+pub(crate) fn find_in_plain_block_v2<'a>(framed: &'a [u8], key: &[u8]) -> Option<Option<&'a [u8]>> {
+    let raw = framed.get(FRAME_LEN..)?;
+    let l = V2Layout::of(raw)?;
+    // Every key of the block starts with the prefix.
+    let suffix = key.strip_prefix(l.prefix)?;
+    let h = hint(suffix);
+    let (mut lo, mut hi) = (0, l.count);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if l.row(mid)?.1 < &h[..] {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    let entries = raw.get(..l.entries_end)?;
+    for i in lo..l.count {
+        let (at, row_hint) = l.row(i)?;
+        if row_hint != h {
+            return None;
+        }
+        let (kind, slen, vlen) = entry_header(entries.get(at..at.checked_add(ENTRY_HEADER)?)?);
+        let s_at = at + ENTRY_HEADER;
+        let v_at = s_at.checked_add(slen)?;
+        match entries.get(s_at..v_at)?.cmp(suffix) {
+            std::cmp::Ordering::Less => {}
+            std::cmp::Ordering::Equal => {
+                let v = entries.get(v_at..v_at.checked_add(vlen)?)?;
+                return Some((kind == KIND_VALUE).then_some(v));
+            }
+            std::cmp::Ordering::Greater => return None,
+        }
+    }
+    None
+}
+
 /// A decoded data block kept as its raw bytes plus the offset of each entry, so a lookup
 /// binary-searches in place and copies only the value it returns (no allocation per
 /// entry). Built only by [`DataBlock::decode`], which checks every entry, so the accessors
@@ -612,6 +868,145 @@ mod tests {
         assert!(check_plain_block(&framed, b"another last key").is_err());
         let _ = find_in_plain_block(&framed, b"probe", Skips::default());
         let _ = find_in_plain_block(raw, &[0], Skips([3, 9, 27]));
+    }
+
+    /// The version 2 block of the worked example in format-spec/runs.md, byte by byte.
+    #[test]
+    fn run_6_spec_example_v2_block() {
+        let mut v1 = Vec::new();
+        push_entry(&mut v1, &[1, 0, 1, 0x73, 0x6b], Some(b"v"));
+        let raw = encode_v2(&v1);
+        #[rustfmt::skip]
+        let expect = [
+            1, 0, 0, 0, 0, 1, 0, 0, 0, 0x76, // entry: kind 1, suffix_len 0, value_len 1, "v"
+            1, 0, 1, 0x73, 0x6b, // prefix
+            0, 0, 0, 0, 0, 0, 0, 0, // row: offset 0, hint 00 00 00 00
+            5, 0, 0, 0, 1, 0, 0, 0, // prefix_len 5, count 1
+        ];
+        assert_eq!(raw, expect);
+        let framed = frame(&raw, true);
+        assert_eq!(&framed[4..13], &[1, 31, 0, 0, 0, 31, 0, 0, 0]);
+        assert_eq!(framed.len(), 44);
+        assert_eq!(decode_v2(&raw), Ok(v1));
+        assert_eq!(
+            check_plain_block_v2(&framed, &[1, 0, 1, 0x73, 0x6b]),
+            Ok(true)
+        );
+        let found = find_in_plain_block_v2(&framed, &[1, 0, 1, 0x73, 0x6b]);
+        assert_eq!(found, Some(Some(&b"v"[..])));
+    }
+
+    /// A second test vector: three entries sharing the prefix `key-`, one a tombstone.
+    #[test]
+    fn run_6_three_entry_v2_block() {
+        let mut v1 = Vec::new();
+        push_entry(&mut v1, b"key-aa", Some(b"1"));
+        push_entry(&mut v1, b"key-ab", None);
+        push_entry(&mut v1, b"key-b", Some(b""));
+        let raw = encode_v2(&v1);
+        #[rustfmt::skip]
+        let expect: Vec<u8> = [
+            &[1, 2, 0, 0, 0, 1, 0, 0, 0][..], b"aa", b"1", // @0
+            &[2, 2, 0, 0, 0, 0, 0, 0, 0][..], b"ab", // @12
+            &[1, 1, 0, 0, 0, 0, 0, 0, 0][..], b"b", // @23
+            b"key-", // prefix
+            &[0, 0, 0, 0][..], b"aa\0\0", &[12, 0, 0, 0][..], b"ab\0\0", &[23, 0, 0, 0][..], b"b\0\0\0",
+            &[4, 0, 0, 0, 3, 0, 0, 0][..],
+        ]
+        .concat();
+        assert_eq!(raw, expect);
+        assert_eq!(decode_v2(&raw), Ok(v1));
+        let framed = frame(&raw, false);
+        assert_eq!(check_plain_block_v2(&framed, b"key-b"), Ok(true));
+        assert!(check_plain_block_v2(&framed, b"key-ab").is_err());
+        let find = |k: &[u8]| find_in_plain_block_v2(&framed, k);
+        assert_eq!(find(b"key-aa"), Some(Some(&b"1"[..])));
+        assert_eq!(find(b"key-ab"), Some(None));
+        assert_eq!(find(b"key-b"), Some(Some(&b""[..])));
+        for absent in [
+            &b"key-"[..],
+            b"key-a",
+            b"key-aaa",
+            b"key-ac",
+            b"key-c",
+            b"kex",
+            b"",
+            b"z",
+        ] {
+            assert_eq!(find(absent), None, "{absent:?}");
+        }
+    }
+
+    /// Version 2 blocks answer every lookup as the version 1 reference decoder of the same
+    /// entries does, and on every truncation or flipped byte either are rejected by both
+    /// RUN-6 checkers (in place and decoding) or decode to what the in-place reader finds.
+    #[test]
+    fn run_6_v2_block_agrees_with_the_reference_and_survives_damage() {
+        let mut v1 = Vec::new();
+        // Keys with equal hints (same first 4 bytes after the prefix) and varying lengths.
+        let keys: Vec<Vec<u8>> = (0..40u32)
+            .map(|i| {
+                let mut k = b"pre/".to_vec();
+                k.extend_from_slice(&(i / 3).to_be_bytes());
+                k.extend(std::iter::repeat_n(b'x', (i % 3) as usize));
+                k
+            })
+            .collect();
+        for (i, k) in keys.iter().enumerate() {
+            let v = (i % 5 != 0).then(|| vec![i as u8; i % 7]);
+            push_entry(&mut v1, k, v.as_deref());
+        }
+        let entries = decode_entries(&v1).unwrap();
+        let raw = encode_v2(&v1);
+        assert_eq!(decode_v2(&raw).as_ref(), Ok(&v1));
+        let framed = frame(&raw, false);
+        let last = keys.last().unwrap();
+        assert_eq!(check_plain_block_v2(&framed, last), Ok(true));
+        let b = DataBlock::decode(v1.clone()).unwrap();
+        let mut probes: Vec<Vec<u8>> = keys.clone();
+        for k in &keys {
+            let mut longer = k.clone();
+            longer.push(0);
+            probes.push(longer);
+            probes.push(k[..k.len() - 1].to_vec());
+        }
+        probes.extend([
+            b"pre".to_vec(),
+            b"pre/".to_vec(),
+            b"zzz".to_vec(),
+            Vec::new(),
+        ]);
+        for p in &probes {
+            assert_eq!(find_in_plain_block_v2(&framed, p), b.find(p), "{p:?}");
+        }
+        assert_eq!(entries.len(), 40);
+        for cut in 0..raw.len() {
+            v2_damaged_agrees(&raw[..cut], last, &probes);
+        }
+        for i in 0..raw.len() {
+            for x in [0x01u8, 0x41, 0xff] {
+                let mut r = raw.clone();
+                r[i] ^= x;
+                v2_damaged_agrees(&r, last, &probes);
+            }
+        }
+    }
+
+    fn v2_damaged_agrees(raw: &[u8], last: &[u8], probes: &[Vec<u8>]) {
+        let framed = frame(raw, false);
+        let in_place = check_plain_block_v2(&framed, last);
+        let decoded = decode_v2(raw).and_then(DataBlock::decode);
+        let decoded_ok = decoded
+            .as_ref()
+            .ok()
+            .filter(|b| b.len() > 0 && b.key(b.len() - 1) == last);
+        assert_eq!(in_place.is_ok(), decoded_ok.is_some(), "checkers disagree");
+        for p in probes {
+            let found = find_in_plain_block_v2(&framed, p);
+            if let Some(b) = decoded_ok {
+                assert_eq!(found, b.find(p));
+            }
+        }
     }
 
     #[test]

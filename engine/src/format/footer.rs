@@ -1,14 +1,20 @@
 //! Run footer codec (format-spec/runs.md, "Footer").
 //!
 //! 48 bytes at the end of a run: index_offset u64 ‖ index_len u32 ‖ filter_offset u64 ‖
-//! filter_len u32 ‖ entry_count u64 ‖ reserved u32 ‖ crc u32 (of bytes 0..36) ‖ "CRDTRUN1".
+//! filter_len u32 ‖ entry_count u64 ‖ reserved u32 ‖ crc u32 (of bytes 0..36) ‖ magic, the
+//! run version: "CRDTRUN1" or "CRDTRUN2" (the version of its data blocks).
 //! [`Footer::decode`] enforces RUN-5 (magic, crc, index and filter inside the run).
 
 use super::cursor::Bad;
 use super::cursor::{put_u32_le, put_u64_le, Cursor};
 
 pub(crate) const LEN: usize = 48;
+/// Footer magic of a version 1 run.
 pub(crate) const MAGIC: [u8; 8] = *b"CRDTRUN1";
+/// Footer magic of a version 2 run (data blocks with an entry table, RUN-6).
+pub(crate) const MAGIC_V2: [u8; 8] = *b"CRDTRUN2";
+/// The run version writers write.
+pub(crate) const CURRENT_VERSION: u8 = 2;
 const CRC_OFFSET: usize = 36;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +24,8 @@ pub(crate) struct Footer {
     pub filter_offset: u64,
     pub filter_len: u32,
     pub entry_count: u64,
+    /// Run version (1 or 2), from the magic: the layout of the run's data blocks.
+    pub version: u8,
 }
 
 impl Footer {
@@ -31,7 +39,7 @@ impl Footer {
         put_u32_le(&mut out, 0);
         let crc = crc32fast::hash(&out);
         put_u32_le(&mut out, crc);
-        out.extend_from_slice(&MAGIC);
+        out.extend_from_slice(if self.version == 1 { &MAGIC } else { &MAGIC_V2 });
         out
     }
 
@@ -44,12 +52,16 @@ impl Footer {
             filter_offset: c.u64_le()?,
             filter_len: c.u32_le()?,
             entry_count: c.u64_le()?,
+            version: 0,
         };
         let _reserved = c.u32_le()?;
         let crc = c.u32_le()?;
-        if c.bytes(8)? != MAGIC {
-            return Err(c.bad("bad magic"));
-        }
+        let version = match c.bytes(8)? {
+            m if m == MAGIC => 1,
+            m if m == MAGIC_V2 => 2,
+            _ => return Err(c.bad("bad magic")),
+        };
+        let f = Footer { version, ..f };
         if crc != crc32fast::hash(buf.get(..CRC_OFFSET).unwrap_or(&[])) {
             return Err(c.bad("checksum mismatch"));
         }
@@ -75,15 +87,30 @@ mod tests {
             filter_offset: 66,
             filter_len: 26,
             entry_count: 1,
+            version: 1,
         };
-        let b = f.encode();
-        assert_eq!(b.len(), LEN);
-        assert_eq!(Footer::decode(&b, 140), Ok(f));
-        assert!(Footer::decode(&b, 141).is_err());
-        for i in 0..LEN {
-            let mut bad = b.clone();
-            bad[i] ^= 0x80;
-            assert!(Footer::decode(&bad, 140).is_err(), "flip at {i}");
+        for version in [1, 2] {
+            let f = Footer { version, ..f };
+            let b = f.encode();
+            assert_eq!(b.len(), LEN);
+            assert_eq!(
+                &b[40..],
+                if version == 1 {
+                    b"CRDTRUN1"
+                } else {
+                    b"CRDTRUN2"
+                }
+            );
+            assert_eq!(Footer::decode(&b, 140), Ok(f));
+            assert!(Footer::decode(&b, 141).is_err());
+            for i in 0..LEN {
+                let mut bad = b.clone();
+                bad[i] ^= 0x80;
+                assert!(Footer::decode(&bad, 140).is_err(), "flip at {i}");
+            }
+            let mut v3 = b.clone();
+            v3[47] = b'3';
+            assert!(Footer::decode(&v3, 140).is_err(), "unknown run version");
         }
     }
 }

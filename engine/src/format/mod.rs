@@ -39,8 +39,14 @@ mod hostile_tests {
                 }
                 let _ = b.find(&bytes);
             }
+            let _ = super::block::decode_v2(&bytes);
+            let _ = super::block::check_plain_block_v2(&bytes, &bytes);
+            let _ = super::block::find_in_plain_block_v2(&bytes, bytes.get(..20).unwrap_or(&[]));
             let _ = super::block::decode_index(&bytes, 100);
-            let _ = super::bloom::Bloom::decode(&bytes);
+            if let Ok(b) = super::bloom::Bloom::decode_version(&bytes, 2) {
+                let _ = b.may_contain(&bytes);
+            }
+            let _ = super::bloom::Bloom::decode_version(&bytes, 1);
             let _ = super::footer::Footer::decode(&bytes, bytes.len() as u64);
             let _ = crate::keys::decode_key(&bytes);
             let _ = crate::keys::decode_event_value(1, &bytes);

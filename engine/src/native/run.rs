@@ -7,7 +7,7 @@
 //! every block read by iterators, are decoded and cached in the bounded [`BlockCache`].
 //! Invariants: every block is checked (crc, entries, last key against the index) before
 //! its first use by this open run (RUN-1), and a block read in place is checked exactly once
-//! (the run's `checked` slots); the index covers the data blocks exactly (RUN-3).
+//! (the state in the run's `slots`); the index covers the data blocks exactly (RUN-3).
 //!
 //! Why a checked block may be trusted later, and why its pages stay mapped while a lookup
 //! looks at them: a run's pages are never written while a manifest references the run
@@ -37,12 +37,45 @@ use super::cache::{Block, BlockCache};
 /// the run (compaction streams its output into the file with it).
 pub(crate) struct RunBuilder<'a> {
     sink: &'a mut dyn FnMut(&[u8]) -> Result<()>,
+    /// Run version written (format-spec/runs.md): 2, or 1 for tests of version 1 readers.
+    version: u8,
     len: u64,
     index: Vec<IndexEntry>,
     bloom: BloomBuilder,
     raw: Vec<u8>,
     last_key: Vec<u8>,
     count: u64,
+    lz4: Lz4Trials,
+}
+
+/// When a writer tries lz4 on a data block. RUN-2 lets a writer store any block
+/// uncompressed; trying costs a compression of the block (for incompressible values the
+/// largest CPU cost of flushes and compactions: a quarter of all instructions of a load,
+/// flush and compaction of random values). After [`Lz4Trials::GIVE_UP`] blocks in a row
+/// that did not compress, only every [`Lz4Trials::EVERY`]th block is tried, until one
+/// compresses again.
+#[derive(Debug, Default, Clone, Copy)]
+struct Lz4Trials {
+    /// Blocks in a row that were tried and did not compress, or were not tried since.
+    misses: u32,
+}
+
+impl Lz4Trials {
+    const GIVE_UP: u32 = 8;
+    const EVERY: u32 = 32;
+
+    fn should_try(self) -> bool {
+        self.misses < Self::GIVE_UP || self.misses.is_multiple_of(Self::EVERY)
+    }
+
+    /// Record a block: whether it was tried, and whether it ended up compressed.
+    fn record(&mut self, compressed: bool) {
+        self.misses = if compressed {
+            0
+        } else {
+            self.misses.saturating_add(1)
+        };
+    }
 }
 
 impl<'a> RunBuilder<'a> {
@@ -52,14 +85,26 @@ impl<'a> RunBuilder<'a> {
         expected_keys: usize,
         sink: &'a mut dyn FnMut(&[u8]) -> Result<()>,
     ) -> RunBuilder<'a> {
+        Self::with_version(expected_keys, sink, footer::CURRENT_VERSION)
+    }
+
+    /// [`RunBuilder::new`] writing run version `version` (1 only in tests of the version 1
+    /// reader).
+    fn with_version(
+        expected_keys: usize,
+        sink: &'a mut dyn FnMut(&[u8]) -> Result<()>,
+        version: u8,
+    ) -> RunBuilder<'a> {
         RunBuilder {
             sink,
+            version,
             len: 0,
             index: Vec::new(),
-            bloom: BloomBuilder::new(expected_keys),
+            bloom: BloomBuilder::for_version(expected_keys, version),
             raw: Vec::with_capacity(TARGET_BLOCK_LEN * 2),
             last_key: Vec::new(),
             count: 0,
+            lz4: Lz4Trials::default(),
         }
     }
 
@@ -83,7 +128,15 @@ impl<'a> RunBuilder<'a> {
     }
 
     fn close_block(&mut self) -> Result<()> {
-        let framed = block::frame(&self.raw, true);
+        // `raw` holds the entries as version 1 encodes them (which also decides when a
+        // block is full, RUN-6); version 2 re-encodes an uncompressed block with its table.
+        let try_lz4 = self.lz4.should_try();
+        let framed = if self.version == 1 {
+            block::frame(&self.raw, try_lz4)
+        } else {
+            block::frame_v2(&self.raw, try_lz4)
+        };
+        self.lz4.record(!block::is_plain(&framed));
         self.index.push(IndexEntry {
             offset: self.len,
             len: crate::format::cursor::len_u32(framed.len()),
@@ -112,6 +165,7 @@ impl<'a> RunBuilder<'a> {
             filter_offset,
             filter_len: crate::format::cursor::len_u32(filter_block.len()),
             entry_count: self.count,
+            version: self.version,
         };
         self.emit(&f.encode())?;
         Ok((self.len, self.count))
@@ -124,12 +178,21 @@ pub(crate) fn build(
     entries: &mut dyn Iterator<Item = Result<Entry>>,
     count: usize,
 ) -> Result<(Vec<u8>, u64)> {
+    build_version(entries, count, footer::CURRENT_VERSION)
+}
+
+/// [`build`] writing run version `version` (1 only in tests of the version 1 reader).
+fn build_version(
+    entries: &mut dyn Iterator<Item = Result<Entry>>,
+    count: usize,
+    version: u8,
+) -> Result<(Vec<u8>, u64)> {
     let mut out = Vec::new();
     let mut sink = |b: &[u8]| {
         out.extend_from_slice(b);
         Ok(())
     };
-    let mut builder = RunBuilder::new(count, &mut sink);
+    let mut builder = RunBuilder::with_version(count, &mut sink, version);
     for e in entries {
         let (k, v) = e?;
         builder.push(&k, v.as_deref())?;
@@ -143,12 +206,19 @@ static NEXT_CACHE_ID: AtomicU64 = AtomicU64::new(1);
 /// The index's last keys as sortable integers, for a binary search that stays in one small
 /// array: every last key starts with `prefix` (their common prefix), and `fences[i]` is the
 /// next 8 bytes of block `i`'s last key, big-endian, zero-padded. Fences are non-decreasing
-/// in key order, so only keys with an equal fence need a full comparison.
+/// in key order, so only keys with an equal fence need a full comparison. `top` holds every
+/// [`FENCE_GROUP`]th fence (a few KiB at a million keys: it stays in L1), so a search
+/// touches `fences` only in one group of 32 fences (4 cache lines) instead of ~15 lines
+/// spread over the whole array.
 #[derive(Debug, Default)]
 struct Fences {
     prefix: Vec<u8>,
     fences: Vec<u64>,
+    top: Vec<u64>,
 }
+
+/// Fences per entry of [`Fences::top`].
+const FENCE_GROUP: usize = 32;
 
 fn fence_of(rest: &[u8]) -> u64 {
     let mut b = [0u8; 8];
@@ -170,12 +240,52 @@ impl Fences {
             .take_while(|(a, b)| a == b)
             .count();
         let prefix = first.last_key.get(..common).unwrap_or(&[]).to_vec();
-        let fences = index
+        let fences: Vec<u64> = index
             .iter()
             .map(|e| fence_of(e.last_key.get(common..).unwrap_or(&[])))
             .collect();
-        Fences { prefix, fences }
+        let top = fences.iter().step_by(FENCE_GROUP).copied().collect();
+        Fences {
+            prefix,
+            fences,
+            top,
+        }
     }
+
+    /// `(lo, hi)`: the blocks whose fence equals `t` (`lo == hi` if none; then `lo` is the
+    /// first block whose fence is greater, `fences.len()` if none).
+    fn equal_range(&self, t: u64) -> (usize, usize) {
+        // top[j - 1] = fences[(j - 1) * G] < t <= top[j] = fences[j * G]: the first fence
+        // >= t lies in ((j - 1) * G, j * G].
+        let j = self.top.partition_point(|&x| x < t);
+        let from = j.saturating_sub(1) * FENCE_GROUP;
+        let to = (j * FENCE_GROUP).min(self.fences.len());
+        let group = self.fences.get(from..to).unwrap_or(&[]);
+        let lo = from + group.partition_point(|&x| x < t);
+        // Equal fences (keys sharing 8 bytes after the prefix) are rare: walk them.
+        let equal = self
+            .fences
+            .get(lo..)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(|&&x| x == t)
+            .count();
+        (lo, lo + equal)
+    }
+}
+
+/// Where data block `i` starts (relative to the run) and what point reads know of it: one
+/// array of these, plus a last entry holding only the end of the data blocks, so a get
+/// finds its block's position, length (the next start) and state in one or two adjacent
+/// cache lines instead of in the index's entries and a separate array.
+#[derive(Debug)]
+struct BlockSlot {
+    start: u64,
+    /// 0 until a point read looks at the block; then its packed [`block::Skips`] if it is
+    /// uncompressed and passed every check (RUN-1), so point reads search it in place
+    /// without checking it again, or [`COMPRESSED`], so they go to the decoded-block
+    /// cache directly. Set once, never cleared.
+    state: AtomicU64,
 }
 
 /// A block slot's value once the block was found compressed (not a packed [`block::Skips`],
@@ -190,11 +300,10 @@ type Found = Option<Option<Vec<u8>>>;
 pub(crate) struct Run {
     pub meta: RunMeta,
     cache_id: u64,
-    /// One slot per data block: 0 until a point read looks at the block; then its packed
-    /// [`block::Skips`] if it is uncompressed and passed every check (RUN-1), so point
-    /// reads search it in place without checking it again, or [`COMPRESSED`], so they go
-    /// to the decoded-block cache directly. Set once, never cleared.
-    checked: Box<[AtomicU64]>,
+    /// One slot per data block and one for the end of the data blocks (see [`BlockSlot`]).
+    slots: Box<[BlockSlot]>,
+    /// Run version (from the footer): the layout of the data blocks.
+    version: u8,
     /// Sampled outcomes of this run's filter when it is the oldest run: gets probed, and
     /// gets the filter rejected (see [`Run::get`]).
     filter_probes: AtomicU32,
@@ -256,12 +365,21 @@ impl Run {
         let filter_at = base + f.filter_offset;
         let raw = read(&*io, path, filter_at, f.filter_len as usize, "filter block")?;
         let bloom = block::unframe(&raw, "filter block")
-            .and_then(|raw| Bloom::decode(&raw))
+            .and_then(|raw| Bloom::decode_version(&raw, f.version))
             .map_err(|b| b.at(path, filter_at))?;
         Ok(Run {
             meta,
             cache_id: NEXT_CACHE_ID.fetch_add(1, Ordering::Relaxed),
-            checked: (0..index.len()).map(|_| AtomicU64::new(0)).collect(),
+            slots: index
+                .iter()
+                .map(|e| e.offset)
+                .chain(std::iter::once(f.index_offset))
+                .map(|start| BlockSlot {
+                    start,
+                    state: AtomicU64::new(0),
+                })
+                .collect(),
+            version: f.version,
             filter_probes: AtomicU32::new(0),
             filter_rejects: AtomicU32::new(0),
             fences: Fences::new(&index),
@@ -280,34 +398,31 @@ impl Run {
         let p = f.prefix.len();
         let (lo, hi) = match key.get(..p) {
             Some(head) if head == f.prefix.as_slice() => {
-                let t = fence_of(key.get(p..).unwrap_or(&[]));
-                let lo = f.fences.partition_point(|&x| x < t);
-                let hi = lo
-                    + f.fences
-                        .get(lo..)
-                        .unwrap_or(&[])
-                        .partition_point(|&x| x == t);
-                (lo, hi)
+                f.equal_range(fence_of(key.get(p..).unwrap_or(&[])))
             }
             // Shorter than the prefix or differing from it: every last key is greater, or
             // every one is smaller; a full comparison with one of them decides.
             _ => (0, n),
         };
+        if lo == hi {
+            return lo;
+        }
         let slice = self.index.get(lo..hi).unwrap_or(&[]);
         lo + slice.partition_point(|e| e.last_key.as_slice() < key)
     }
 
     /// Absolute position and length of data block `i` (`None` past the last block).
     fn block_at(&self, i: usize) -> Result<Option<(u64, usize)>> {
-        let Some(entry) = self.index.get(i) else {
+        let (Some(this), Some(next)) = (self.slots.get(i), self.slots.get(i + 1)) else {
             return Ok(None);
         };
-        let at = self.meta.extent.byte_offset() + entry.offset;
-        let len = entry.len as usize;
-        if len > FRAME_LEN + MAX_RAW_LEN {
+        let at = self.meta.extent.byte_offset() + this.start;
+        // RUN-3 (checked by `decode_index`): starts increase, so this does not wrap.
+        let len = next.start.saturating_sub(this.start);
+        if len > (FRAME_LEN + MAX_RAW_LEN) as u64 {
             return Err(Bad::new("data block", "block longer than the limit").at(&self.path, at));
         }
-        Ok(Some((at, len)))
+        Ok(Some((at, len as usize)))
     }
 
     fn io_error(&self, source: std::io::Error) -> Error {
@@ -353,6 +468,11 @@ impl Run {
                 (block::unframe_owned(bytes, "data block"), plain)
             }
         };
+        let raw = match raw {
+            // RUN-6: uncompressed blocks of version 2 runs have the version 2 layout.
+            Ok(raw) if self.version >= 2 && plain => block::decode_v2(&raw),
+            other => other,
+        };
         let block = raw
             .and_then(DataBlock::decode)
             .map_err(|b| b.at(&self.path, at))?;
@@ -362,7 +482,7 @@ impl Run {
             );
         }
         if plain {
-            // Checked exactly as `check_plain_block` would: point reads may use it in place.
+            // Checked exactly as `check_plain_block` (`_v2`) would: point reads may use it in place.
             self.set_checked(i, block.skips());
         }
         Ok(block)
@@ -414,7 +534,7 @@ impl Run {
             }
         }
         let i = self.block_for(key);
-        let (Some((at, len)), Some(entry)) = (self.block_at(i)?, self.index.get(i)) else {
+        let Some((at, len)) = self.block_at(i)? else {
             return Ok(None);
         };
         if self.slot(i) != COMPRESSED {
@@ -422,7 +542,7 @@ impl Run {
             let mut found: Option<Result<Found>> = None;
             self.io
                 .read_in_place(at, len, &mut |framed| {
-                    found = self.find_in_place(i, &entry.last_key, at, framed, key);
+                    found = self.find_in_place(i, at, framed, key);
                 })
                 .map_err(|e| self.io_error(e))?;
             if let Some(r) = found {
@@ -434,14 +554,21 @@ impl Run {
         Ok(block.find(key).map(|v| v.map(<[u8]>::to_vec)))
     }
 
-    /// Block `i`'s slot in `checked`.
+    /// The last key of data block `i` (empty past the last block).
+    fn last_key(&self, i: usize) -> &[u8] {
+        self.index.get(i).map_or(&[], |e| e.last_key.as_slice())
+    }
+
+    /// Block `i`'s state (see [`BlockSlot::state`]).
     fn slot(&self, i: usize) -> u64 {
-        self.checked.get(i).map_or(0, |c| c.load(Ordering::Acquire))
+        self.slots
+            .get(i)
+            .map_or(0, |c| c.state.load(Ordering::Acquire))
     }
 
     fn set_slot(&self, i: usize, value: u64) {
-        if let Some(c) = self.checked.get(i) {
-            c.store(value, Ordering::Release);
+        if let Some(c) = self.slots.get(i) {
+            c.state.store(value, Ordering::Release);
         }
     }
 
@@ -453,17 +580,13 @@ impl Run {
     /// Look `key` up in data block `i`, whose on-disk bytes `framed` at `at` are lent by
     /// the file, checking the block first if this run has not yet. `None`: the block is
     /// compressed (not looked at).
-    fn find_in_place(
-        &self,
-        i: usize,
-        last_key: &[u8],
-        at: u64,
-        framed: &[u8],
-        key: &[u8],
-    ) -> Option<Result<Found>> {
+    fn find_in_place(&self, i: usize, at: u64, framed: &[u8], key: &[u8]) -> Option<Result<Found>> {
+        if self.version >= 2 {
+            return self.find_in_place_v2(i, at, framed, key);
+        }
         let skips = match block::Skips::unpack(self.slot(i)) {
             Some(skips) => skips,
-            None => match block::check_plain_block(framed, last_key) {
+            None => match block::check_plain_block(framed, self.last_key(i)) {
                 Ok(Some(skips)) => {
                     self.set_checked(i, skips);
                     skips
@@ -476,6 +599,29 @@ impl Run {
             },
         };
         let hit = block::find_in_plain_block(framed, key, skips);
+        Some(Ok(hit.map(|v| v.map(<[u8]>::to_vec))))
+    }
+
+    /// [`Run::find_in_place`] in a version 2 run: the block's entry table leads to the
+    /// entry (RUN-6); the slot records "checked" as packed default skips.
+    fn find_in_place_v2(
+        &self,
+        i: usize,
+        at: u64,
+        framed: &[u8],
+        key: &[u8],
+    ) -> Option<Result<Found>> {
+        if block::Skips::unpack(self.slot(i)).is_none() {
+            match block::check_plain_block_v2(framed, self.last_key(i)) {
+                Ok(true) => self.set_checked(i, block::Skips::default()),
+                Ok(false) => {
+                    self.set_slot(i, COMPRESSED);
+                    return None;
+                }
+                Err(b) => return Some(Err(b.at(&self.path, at))),
+            }
+        }
+        let hit = block::find_in_plain_block_v2(framed, key);
         Some(Ok(hit.map(|v| v.map(<[u8]>::to_vec))))
     }
 
@@ -596,18 +742,7 @@ mod tests {
         let key = |i: u32| format!("key{i:06}").into_bytes();
         let mut entries = (0..2000u32).map(|i| Ok((key(i * 2), Some(vec![i as u8; 150]))));
         let (bytes, count) = build(&mut entries, 2000).unwrap();
-        let io = crate::io::SimDisk::new().file();
-        io.write_at(4096, &bytes).unwrap();
-        let meta = RunMeta {
-            id: 1,
-            extent: Extent {
-                start: 1,
-                pages: bytes.len().div_ceil(4096) as u32,
-            },
-            run_len: bytes.len() as u64,
-            entry_count: count,
-        };
-        let run = Run::open(io, Path::new("t.crdt"), meta, Arc::new(BlockCache::new(0))).unwrap();
+        let run = open_run(&bytes, count, 0);
         let get = |k: &[u8]| run.get(k, crate::format::bloom::key_hash(k), true).unwrap();
         // Absent keys (odd numbers): the samples see rejections, the filter stays in use.
         for i in 0..4000u32 {
@@ -638,26 +773,176 @@ mod tests {
         }
     }
 
-    /// The worked example of format-spec/runs.md.
+    /// The worked examples of format-spec/runs.md, version 1 (the version 1 writer is kept
+    /// for these tests of the version 1 reader) and version 2 (what writers write).
     #[test]
     fn spec_example_one_entry_run_layout() {
+        // (version, raw data block length, index @, filter @, raw filter length, footer @,
+        // run_len, magic)
+        for (version, raw, index, filter, filter_raw, footer_at, run_len, magic) in [
+            (
+                1u8,
+                15u8,
+                28usize,
+                66usize,
+                13u8,
+                92usize,
+                140usize,
+                b"CRDTRUN1",
+            ),
+            (2, 31, 44, 82, 69, 164, 212, b"CRDTRUN2"),
+        ] {
+            let key = vec![1u8, 0, 1, 0x73, 0x6b];
+            let mut entries = std::iter::once(Ok((key, Some(b"v".to_vec()))));
+            let (bytes, count) = build_version(&mut entries, 1, version).unwrap();
+            assert_eq!((bytes.len(), count), (run_len, 1));
+            assert_eq!(&bytes[4..13], &[1, raw, 0, 0, 0, raw, 0, 0, 0]);
+            assert_eq!(
+                &bytes[index + 4..index + 13],
+                &[1, 25, 0, 0, 0, 25, 0, 0, 0]
+            );
+            // The index entry's block length: the whole framed data block.
+            assert_eq!(&bytes[index + 25..index + 29], &[index as u8, 0, 0, 0]);
+            let f = filter_raw;
+            assert_eq!(
+                &bytes[filter + 4..filter + 13],
+                &[1, f, 0, 0, 0, f, 0, 0, 0]
+            );
+            // hashes 7, bits_len 8 (version 1) or one 64-byte block (version 2).
+            let bits_len = if version == 1 { 8 } else { 64 };
+            assert_eq!(&bytes[filter + 13..filter + 18], &[7, bits_len, 0, 0, 0]);
+            let footer = Footer::decode(&bytes[footer_at..], run_len as u64).unwrap();
+            assert_eq!(
+                (
+                    footer.index_offset,
+                    footer.index_len,
+                    footer.filter_offset,
+                    footer.filter_len,
+                    footer.version
+                ),
+                (index as u64, 38, filter as u64, 13 + u32::from(f), version)
+            );
+            assert_eq!(&bytes[run_len - 8..], magic);
+        }
         let key = vec![1u8, 0, 1, 0x73, 0x6b];
         let mut entries = std::iter::once(Ok((key, Some(b"v".to_vec()))));
-        let (bytes, count) = build(&mut entries, 1).unwrap();
-        assert_eq!((bytes.len(), count), (140, 1));
-        assert_eq!(&bytes[4..13], &[1, 15, 0, 0, 0, 15, 0, 0, 0]);
-        assert_eq!(&bytes[28 + 4..28 + 13], &[1, 25, 0, 0, 0, 25, 0, 0, 0]);
-        assert_eq!(&bytes[66 + 4..66 + 13], &[1, 13, 0, 0, 0, 13, 0, 0, 0]);
-        let footer = Footer::decode(&bytes[92..], 140).unwrap();
-        assert_eq!(
-            (
-                footer.index_offset,
-                footer.index_len,
-                footer.filter_offset,
-                footer.filter_len
+        let written = build(&mut entries, 1).unwrap().0;
+        assert_eq!(written.len(), 212, "writers write version 2");
+    }
+
+    /// lz4 is tried on every block until 8 in a row did not compress, then on every 32nd
+    /// block, and on every block again once one compressed.
+    #[test]
+    fn lz4_trials_back_off_on_incompressible_blocks() {
+        let mut t = Lz4Trials::default();
+        let mut tried = Vec::new();
+        for _ in 0..100 {
+            tried.push(t.should_try());
+            t.record(false);
+        }
+        assert!(tried[..8].iter().all(|&x| x));
+        assert_eq!(tried.iter().filter(|&&x| x).count(), 8 + 3, "{tried:?}");
+        assert!(tried[32] && tried[64] && tried[96]);
+        t.record(true);
+        assert!(t.should_try());
+        // A run of incompressible values, then compressible ones: the latter compress
+        // again (within 32 blocks), and runs answer the same.
+        let noise = |i: u32| -> Vec<u8> {
+            (0..150u64)
+                .map(|j| {
+                    let z = (u64::from(i) * 150 + j).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                    ((z ^ z >> 29).wrapping_mul(0xBF58_476D_1CE4_E5B9) >> 56) as u8
+                })
+                .collect()
+        };
+        let value = |i: u32| if i < 2000 { noise(i) } else { vec![b'z'; 150] };
+        let key = |i: u32| format!("k{i:08}").into_bytes();
+        let mut entries = (0..4000u32).map(|i| Ok((key(i), Some(value(i)))));
+        let (bytes, count) = build(&mut entries, 4000).unwrap();
+        let run = open_run(&bytes, count, 0);
+        let compressed: Vec<bool> = (0..run.index.len())
+            .map(|i| {
+                let (at, len) = run.block_at(i).unwrap().unwrap();
+                let mut c = false;
+                run.io
+                    .read_in_place(at, len, &mut |f| c = !block::is_plain(f))
+                    .unwrap();
+                c
+            })
+            .collect();
+        let first = compressed.iter().position(|&c| c).unwrap();
+        assert!(compressed[first..].iter().all(|&c| c), "{compressed:?}");
+        let noise_blocks = 2000 * (150 + 9 + 9) / 4096;
+        assert!(first <= noise_blocks + 33, "{first} vs {noise_blocks}");
+        for i in (0..4000u32).step_by(7) {
+            let k = key(i);
+            let h = crate::format::bloom::key_hash(&k);
+            assert_eq!(run.get(&k, h, false).unwrap(), Some(Some(value(i))));
+        }
+    }
+
+    /// A run of `bytes` at page 1 of a simulated file, with a block cache of `cache` bytes.
+    fn open_run(bytes: &[u8], count: u64, cache: usize) -> Run {
+        let io = crate::io::SimDisk::new().file();
+        io.write_at(4096, bytes).unwrap();
+        let meta = RunMeta {
+            id: 1,
+            extent: Extent {
+                start: 1,
+                pages: bytes.len().div_ceil(4096) as u32,
+            },
+            run_len: bytes.len() as u64,
+            entry_count: count,
+        };
+        let cache = Arc::new(BlockCache::new(cache));
+        Run::open(io, Path::new("t.crdt"), meta, cache).unwrap()
+    }
+
+    /// Runs of both versions, with compressible and incompressible blocks, answer every
+    /// get and every scan alike (in place and through the decoded-block cache).
+    #[test]
+    fn v1_and_v2_runs_answer_alike() {
+        let key = |i: u32| format!("ns/{i:010}").into_bytes();
+        // The first half incompressible (uncompressed blocks), the second compressible.
+        let value = |i: u32| match (i % 4, i < 1500) {
+            (0, _) => None,
+            (_, true) => Some(
+                (0..150u64)
+                    .map(|j| {
+                        let z = (u64::from(i) * 150 + j).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                        ((z ^ z >> 29).wrapping_mul(0xBF58_476D_1CE4_E5B9) >> 56) as u8
+                    })
+                    .collect(),
             ),
-            (28, 38, 66, 26)
-        );
-        assert_eq!(&bytes[132..], b"CRDTRUN1");
+            (_, false) => Some(vec![b'a'; 300]),
+        };
+        let make = || (0..3000u32).map(|i| Ok((key(i * 2), value(i))));
+        let (b1, n1) = build_version(&mut make(), 3000, 1).unwrap();
+        let (b2, n2) = build(&mut make(), 3000).unwrap();
+        assert_eq!((n1, n2), (3000, 3000));
+        let (r1, r2) = (open_run(&b1, n1, 1 << 20), open_run(&b2, n2, 1 << 20));
+        assert_eq!((r1.version, r2.version), (1, 2));
+        for _pass in 0..2 {
+            for i in 0..6001u32 {
+                let k = key(i);
+                let h = crate::format::bloom::key_hash(&k);
+                let expect = (i % 2 == 0 && i < 6000).then(|| value(i / 2));
+                assert_eq!(r1.get(&k, h, false).unwrap(), expect, "v1 {i}");
+                assert_eq!(r2.get(&k, h, true).unwrap(), expect, "v2 {i}");
+            }
+        }
+        // Both kinds of blocks were met: searched in place, and compressed.
+        let states: Vec<u64> = (0..r2.index.len()).map(|i| r2.slot(i)).collect();
+        assert!(states.contains(&COMPRESSED));
+        assert!(states.iter().any(|&s| block::Skips::unpack(s).is_some()));
+        let (r1, r2) = (Arc::new(r1), Arc::new(r2));
+        let all1: Vec<Entry> = r1.iter_all().map(|e| e.unwrap()).collect();
+        let all2: Vec<Entry> = r2
+            .iter(&key(10), Some(&key(5000)))
+            .map(|e| e.unwrap())
+            .collect();
+        assert_eq!(all1.len(), 3000);
+        assert_eq!(r2.iter_all().map(|e| e.unwrap()).collect::<Vec<_>>(), all1);
+        assert_eq!(all2, all1[5..2500].to_vec());
     }
 }
