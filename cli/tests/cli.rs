@@ -220,7 +220,7 @@ fn demo_prints_steps_and_status() {
     let o = crdt(&[&"status", &f.demo]);
     assert_eq!(code(&o), 0);
     let out = stdout(&o);
-    assert!(out.contains("format        crdt v1"), "{out}");
+    assert!(out.contains("format        crdt v2"), "{out}");
     assert!(out.contains("tasks"), "{out}");
     // A second demo into the same directory refuses to overwrite.
     let again = crdt(&[&"demo", &f.demo.parent().unwrap()]);
@@ -243,7 +243,7 @@ fn status_json() {
         }) => {
             assert_eq!(
                 (format.as_str(), *format_version, *namespaces),
-                ("crdt", Some(1), 3)
+                ("crdt", Some(2), 3)
             );
             assert!(runs.unwrap() >= 1);
         }

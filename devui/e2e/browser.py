@@ -248,7 +248,7 @@ def main():
             run.page(b, "value", "/value?ns=docs&key=long&part=state",
                      has=["0123456789", "Bytes 0–", "next ›"])
             run.page(b, "format", "/format",
-                     has=["crdt version 1", "Manifest generation", "current"])
+                     has=["crdt version 2", "Manifest generation", "current"])
             run.page(b, "namespace-quotes", "/namespace?ns=x%22ss%27%3Cb%3Ens%3C%2Fb%3E",
                      has=["k\"'&<>"], select={"#ns-name": "x\"ss'<b>ns</b>"})
             facts = run.page(b, "not-found", "/entity?ns=docs&key=nope",

@@ -450,7 +450,7 @@ async fn api_matches_the_cli_json() {
     let view = crdt_inspect::format_view(&db).unwrap().unwrap();
     let j = get(&f.path, "/api/format").await.json();
     assert_eq!(j, serde_json::to_value(&view).unwrap());
-    assert_eq!(j["format_version"], 1);
+    assert_eq!(j["format_version"], 2);
     assert_eq!(j["superblocks"].as_array().unwrap().len(), 4);
     let j = get(&f.path, "/api").await.json();
     assert!(j["routes"]["/api/format"].is_string());
@@ -462,7 +462,7 @@ async fn api_matches_the_cli_json() {
 async fn format_page_and_assets() {
     let f = fixture();
     let html = page(&f.path, "/format").await;
-    assert!(html.contains("crdt version 1"));
+    assert!(html.contains("crdt version 2"));
     assert!(html.contains("Manifest generation"));
     assert_eq!(html.matches("<td>current</td>").count(), 1, "{html}");
     assert!(html.contains("<svg class=\"map\""));

@@ -1,5 +1,5 @@
 //! Golden files (format-spec/golden/): files written by format version 1 (with runs of
-//! run version 1) and by the current writer (runs of version 2) open and hold the
+//! run version 1) and by the current writer (format version 2, runs of version 2) open and hold the
 //! documented contents; the deliberately damaged copies give the documented errors. The
 //! v1 files are frozen (the writer no longer makes version 1 runs); regenerate the v2 files
 //! with `cargo test -p crdt-store --test golden -- --ignored`.
@@ -144,10 +144,11 @@ fn golden_v2_log_replays_the_log() {
     );
 }
 
-/// A file of version 1 runs opened for writing continues its seqs; new flushes write
-/// version 2 runs, so the file holds both, and compaction rewrites all of it as version 2.
+/// HDR-4: a version 1 file opened for writing continues its seqs and stays version 1: new
+/// flushes and compaction write version 1 runs, so builds that read only version 1 keep
+/// reading it.
 #[test]
-fn golden_v1_basic_opens_for_writing_takes_v2_runs_and_compacts_to_v2() {
+fn golden_v1_basic_opens_for_writing_and_stays_version_1() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("copy.crdt");
     std::fs::copy(dir().join("v1-basic.crdt"), &path).unwrap();
@@ -157,11 +158,32 @@ fn golden_v1_basic_opens_for_writing_takes_v2_runs_and_compacts_to_v2() {
     let s3 = |s: &NativeStore| s.get("sensors", "s3").unwrap();
     assert_eq!(s3(&s).as_deref(), Some(&b"new"[..]));
     spot_checks(&s);
-    // Two version 1 runs and a version 2 run, unless background compaction merged them
-    // already (the same answers either way).
+    // Three version 1 runs, unless background compaction merged them already (the same
+    // answers either way).
     assert!((1..=3).contains(&s.stats().runs));
+    let file_runs = || {
+        std::fs::read(&path)
+            .unwrap()
+            .windows(8)
+            .filter_map(|w| match w {
+                b"CRDTRUN1" => Some(1),
+                b"CRDTRUN2" => Some(2),
+                _ => None,
+            })
+            .collect::<Vec<u8>>()
+    };
     s.compact().unwrap();
     assert_eq!(s.stats().runs, 1);
+    assert_eq!(s.layout().format_version, 1);
+    // Free pages may still hold old runs' bytes: what matters is that no version 2 run
+    // was ever written.
+    let runs = file_runs();
+    assert!(!runs.is_empty() && runs.iter().all(|&v| v == 1), "{runs:?}");
+    assert_eq!(
+        std::fs::read(&path).unwrap()[8],
+        1,
+        "header still version 1"
+    );
     spot_checks(&s);
     assert_eq!(s3(&s).as_deref(), Some(&b"new"[..]));
     assert_eq!(s.append_event("sensors", "s1", b"next", 1, "n").unwrap(), 4);

@@ -557,7 +557,7 @@ fn compaction_output_larger_than_its_inputs() {
 ///   placed. Before that fix a 9 MiB hole stayed below the run (19.5 MB file for 9.4 MB
 ///   of live data).
 /// - Commits of 5,000 items with a 400 KB memtable (runs flushed around the log): a run
-///   that cannot move down over holes worth more than a sixteenth of the file must be
+///   that cannot move down over holes worth more than 1/64 of the file must be
 ///   copied to the end and back down. Without that step 6.6 MB of 16.6 stayed free.
 #[test]
 fn sb_6_compact_leaves_no_hole_where_a_grown_log_was() {

@@ -94,8 +94,11 @@ impl Inner {
         let mut merged = MergeIter::new(sources);
         let rewriter = self.opts.value_rewriter.clone();
         let mut write = |b: &[u8]| sink.write(b);
-        let mut builder =
-            RunBuilder::new(usize::try_from(expected).unwrap_or(usize::MAX), &mut write);
+        let mut builder = RunBuilder::new(
+            usize::try_from(expected).unwrap_or(usize::MAX),
+            &mut write,
+            self.run_version,
+        );
         while let Some(entry) = merged.next_entry() {
             match entry? {
                 (k, _) if below_floor(&floors, &k) => {}

@@ -79,7 +79,7 @@ impl NativeStore {
         let file_pages = w.alloc.file_pages();
         let free_pages = w.alloc.free_pages();
         Layout {
-            format_version: crate::format::header::VERSION,
+            format_version: self.inner.file_version,
             page_size: page,
             file_bytes: file_pages.saturating_mul(page),
             live_bytes: file_pages.saturating_sub(free_pages).saturating_mul(page),
@@ -261,7 +261,7 @@ mod tests {
         assert_eq!(newest, Some(layout.generation));
         assert!(sbs.iter().all(|b| b.offset >= 4096 && b.offset < 3 * 4096));
         assert_eq!(layout.runs.len(), 1);
-        assert_eq!(layout.format_version, 1);
+        assert_eq!(layout.format_version, 2, "new files are version 2 (HDR-4)");
         assert!(layout.live_bytes <= layout.file_bytes);
     }
 

@@ -273,7 +273,8 @@ fn open_attempt(io: Arc<dyn FileIo>, path: &Path, opts: Options, read_only: bool
         file_len = io.len().map_err(io_err(path, "stat"))?;
         first = read_padded(&*io, path, 0, 3 * PAGE_SIZE, file_len)?;
     }
-    header::decode(first.get(..header::HEADER_LEN).unwrap_or(&[])).map_err(|b| b.at(path, 0))?;
+    let file_version = header::decode(first.get(..header::HEADER_LEN).unwrap_or(&[]))
+        .map_err(|b| b.at(path, 0))?;
     let slot = |i: u64| {
         let start = ((superblock::FIRST_SLOT_PAGE + i) * PAGE) as usize;
         first.get(start..start + PAGE_SIZE).unwrap_or(&[])
@@ -293,6 +294,8 @@ fn open_attempt(io: Arc<dyn FileIo>, path: &Path, opts: Options, read_only: bool
     let needs_rotation = !read_only && (!mem.is_empty() || torn || log_pos > 0);
     let inner = Inner {
         path: path.to_path_buf(),
+        file_version,
+        run_version: header::run_version(file_version),
         io,
         opts,
         read_only,

@@ -80,17 +80,9 @@ impl Lz4Trials {
 
 impl<'a> RunBuilder<'a> {
     /// `expected_keys`: the number of entries, or an upper bound (it sizes the filter).
-    /// `sink` receives the run's bytes in order.
+    /// `sink` receives the run's bytes in order. `version`: the run version to write, the
+    /// file's (HDR-4: a version 1 file keeps getting version 1 runs).
     pub(crate) fn new(
-        expected_keys: usize,
-        sink: &'a mut dyn FnMut(&[u8]) -> Result<()>,
-    ) -> RunBuilder<'a> {
-        Self::with_version(expected_keys, sink, footer::CURRENT_VERSION)
-    }
-
-    /// [`RunBuilder::new`] writing run version `version` (1 only in tests of the version 1
-    /// reader).
-    fn with_version(
         expected_keys: usize,
         sink: &'a mut dyn FnMut(&[u8]) -> Result<()>,
         version: u8,
@@ -174,15 +166,8 @@ impl<'a> RunBuilder<'a> {
 
 /// The bytes of a run built from `entries` (sorted, unique keys; exactly `count` of them,
 /// which sizes the filter) and its entry count. Flushes use it: a memtable is bounded.
+/// `version`: the run version to write (see [`RunBuilder::new`]).
 pub(crate) fn build(
-    entries: &mut dyn Iterator<Item = Result<Entry>>,
-    count: usize,
-) -> Result<(Vec<u8>, u64)> {
-    build_version(entries, count, footer::CURRENT_VERSION)
-}
-
-/// [`build`] writing run version `version` (1 only in tests of the version 1 reader).
-fn build_version(
     entries: &mut dyn Iterator<Item = Result<Entry>>,
     count: usize,
     version: u8,
@@ -192,7 +177,7 @@ fn build_version(
         out.extend_from_slice(b);
         Ok(())
     };
-    let mut builder = RunBuilder::with_version(count, &mut sink, version);
+    let mut builder = RunBuilder::new(count, &mut sink, version);
     for e in entries {
         let (k, v) = e?;
         builder.push(&k, v.as_deref())?;
@@ -741,7 +726,7 @@ mod tests {
     fn oldest_run_filter_is_skipped_only_while_it_saves_nothing() {
         let key = |i: u32| format!("key{i:06}").into_bytes();
         let mut entries = (0..2000u32).map(|i| Ok((key(i * 2), Some(vec![i as u8; 150]))));
-        let (bytes, count) = build(&mut entries, 2000).unwrap();
+        let (bytes, count) = build(&mut entries, 2000, footer::CURRENT_VERSION).unwrap();
         let run = open_run(&bytes, count, 0);
         let get = |k: &[u8]| run.get(k, crate::format::bloom::key_hash(k), true).unwrap();
         // Absent keys (odd numbers): the samples see rejections, the filter stays in use.
@@ -794,7 +779,7 @@ mod tests {
         ] {
             let key = vec![1u8, 0, 1, 0x73, 0x6b];
             let mut entries = std::iter::once(Ok((key, Some(b"v".to_vec()))));
-            let (bytes, count) = build_version(&mut entries, 1, version).unwrap();
+            let (bytes, count) = build(&mut entries, 1, version).unwrap();
             assert_eq!((bytes.len(), count), (run_len, 1));
             assert_eq!(&bytes[4..13], &[1, raw, 0, 0, 0, raw, 0, 0, 0]);
             assert_eq!(
@@ -826,7 +811,7 @@ mod tests {
         }
         let key = vec![1u8, 0, 1, 0x73, 0x6b];
         let mut entries = std::iter::once(Ok((key, Some(b"v".to_vec()))));
-        let written = build(&mut entries, 1).unwrap().0;
+        let written = build(&mut entries, 1, footer::CURRENT_VERSION).unwrap().0;
         assert_eq!(written.len(), 212, "writers write version 2");
     }
 
@@ -858,7 +843,7 @@ mod tests {
         let value = |i: u32| if i < 2000 { noise(i) } else { vec![b'z'; 150] };
         let key = |i: u32| format!("k{i:08}").into_bytes();
         let mut entries = (0..4000u32).map(|i| Ok((key(i), Some(value(i)))));
-        let (bytes, count) = build(&mut entries, 4000).unwrap();
+        let (bytes, count) = build(&mut entries, 4000, footer::CURRENT_VERSION).unwrap();
         let run = open_run(&bytes, count, 0);
         let compressed: Vec<bool> = (0..run.index.len())
             .map(|i| {
@@ -917,8 +902,8 @@ mod tests {
             (_, false) => Some(vec![b'a'; 300]),
         };
         let make = || (0..3000u32).map(|i| Ok((key(i * 2), value(i))));
-        let (b1, n1) = build_version(&mut make(), 3000, 1).unwrap();
-        let (b2, n2) = build(&mut make(), 3000).unwrap();
+        let (b1, n1) = build(&mut make(), 3000, 1).unwrap();
+        let (b2, n2) = build(&mut make(), 3000, footer::CURRENT_VERSION).unwrap();
         assert_eq!((n1, n2), (3000, 3000));
         let (r1, r2) = (open_run(&b1, n1, 1 << 20), open_run(&b2, n2, 1 << 20));
         assert_eq!((r1.version, r2.version), (1, 2));

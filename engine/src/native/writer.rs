@@ -522,7 +522,7 @@ impl Inner {
     }
 
     /// Defragment (explicit `compact()` only): when the topmost run cannot move down but
-    /// the holes below it add up to more than a sixteenth of the file (the pages of a log
+    /// the holes below it add up to more than 1/64 of the file (the pages of a log
     /// that grew for a large commit, left between small extents), copy the run to the end
     /// of the file, so that the holes and its old pages merge and [`Inner::move_down`] can
     /// then place it low. Costs one extra copy of that run. Returns whether it moved.
@@ -543,7 +543,7 @@ impl Inner {
             .filter(|e| e.end() <= top.extent.start)
             .map(|e| u64::from(e.pages))
             .sum();
-        let worth_it = holes_below >= 256 && holes_below * 16 > top.extent.end();
+        let worth_it = holes_below >= 256 && holes_below * 64 > top.extent.end();
         if !worth_it || self.io.readers_present() {
             return Ok(false);
         }
@@ -673,7 +673,7 @@ impl Inner {
                 .iter()
                 .filter(keep)
                 .map(|(k, v)| Ok((k.clone(), v.clone())));
-            let (bytes, count) = run::build(&mut entries, kept)?;
+            let (bytes, count) = run::build(&mut entries, kept, self.run_version)?;
             if count > 0 {
                 let meta = self.write_run(w, next.next_run_id, &bytes, count)?;
                 next.next_run_id += 1;
