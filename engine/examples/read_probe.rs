@@ -15,16 +15,9 @@ use std::time::Instant;
 
 use crdt_store::{Durability, EventStore, NativeStore, Options, StateStore, WriteBatch};
 
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-}
+#[path = "probe/mod.rs"]
+mod probe;
+use probe::Rng;
 
 /// Process CPU time in seconds (user + system), where `/proc/self/stat` exists.
 fn cpu_seconds() -> Option<f64> {
@@ -40,10 +33,8 @@ fn main() {
     let items: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(200_000);
     let reads: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(items);
     let settle = args.get(2).is_some_and(|a| a == "settle");
-    let mut rng = Rng(0x005E_ED0F_C4D7 | 1);
-    let keys: Vec<String> = (0..items)
-        .map(|_| format!("{:016x}{:08x}", rng.next_u64(), rng.next_u64() as u32))
-        .collect();
+    let mut rng = Rng::seeded();
+    let keys = rng.keys(items);
     let dir = tempfile::tempdir().expect("temp dir");
     let opts = Options {
         durability: Durability::GroupCommit,
@@ -54,7 +45,7 @@ fn main() {
     for chunk in keys.chunks(50_000) {
         let mut b = WriteBatch::new();
         for k in chunk {
-            let v: Vec<u8> = (0..150).map(|_| rng.next_u64() as u8).collect();
+            let v = rng.value();
             b.put("bench", k, &v);
         }
         store.commit(&b).expect("commit");

@@ -97,7 +97,7 @@ impl Inner {
         let mut builder = RunBuilder::new(
             usize::try_from(expected).unwrap_or(usize::MAX),
             &mut write,
-            self.run_version,
+            self.run_version(),
         );
         while let Some(entry) = merged.next_entry() {
             match entry? {

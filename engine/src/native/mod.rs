@@ -232,8 +232,6 @@ struct Inner {
     path: PathBuf,
     /// The file's format version (header, HDR-4).
     file_version: u32,
-    /// The run version this file's new runs get: the file's (HDR-4).
-    run_version: u8,
     io: Arc<dyn FileIo>,
     opts: Options,
     read_only: bool,

@@ -295,7 +295,6 @@ fn open_attempt(io: Arc<dyn FileIo>, path: &Path, opts: Options, read_only: bool
     let inner = Inner {
         path: path.to_path_buf(),
         file_version,
-        run_version: header::run_version(file_version),
         io,
         opts,
         read_only,

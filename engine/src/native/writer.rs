@@ -196,6 +196,11 @@ impl Inner {
         }
     }
 
+    /// The run version this file's new runs get: the file's (HDR-4).
+    pub(super) fn run_version(&self) -> u8 {
+        crate::format::header::run_version(self.file_version)
+    }
+
     /// Append one commit; returns its number, or `None` if there was nothing to commit.
     pub(super) fn commit(
         &self,
@@ -673,7 +678,7 @@ impl Inner {
                 .iter()
                 .filter(keep)
                 .map(|(k, v)| Ok((k.clone(), v.clone())));
-            let (bytes, count) = run::build(&mut entries, kept, self.run_version)?;
+            let (bytes, count) = run::build(&mut entries, kept, self.run_version())?;
             if count > 0 {
                 let meta = self.write_run(w, next.next_run_id, &bytes, count)?;
                 next.next_run_id += 1;
